@@ -1,0 +1,1 @@
+"""Domain fine-tuning: LoRA training (optional extra `finetune`), GGUF export, Ollama registration."""

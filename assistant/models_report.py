@@ -1,0 +1,57 @@
+"""What `assistant models` reports: the chosen backend and why, and what each backend offers.
+
+Reads files and asks Ollama for its list, but loads no model, so it answers in about a second.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.errors import AssistantError
+from assistant.llm import choose_backend
+from assistant.llm.embeddings import MINILM_DIM, MINILM_ID
+from assistant.llm.ollama import probe
+from assistant.services import discover_adapters
+from assistant.settings import Backend, Settings
+
+
+def report(settings: Settings) -> dict[str, Any]:
+    from assistant.llm.embedded import check_gguf, default_model_path
+
+    try:
+        choice = choose_backend(settings)
+        backend, reason, status = choice.backend.value, choice.reason, choice.ollama
+    except AssistantError as exc:
+        backend, reason, status = "unavailable", str(exc), None
+    status = status or probe(settings.ollama_host, settings.ollama_probe_timeout_s)
+
+    embedded: dict[str, Any] = {"model": None, "path": None, "available": False, "error": None}
+    try:
+        path = settings.model_path or default_model_path()
+        embedded.update(model=path.stem, path=str(path))
+        check_gguf(path, "model file")
+        embedded["available"] = True
+    except AssistantError as exc:
+        embedded["error"] = str(exc)
+
+    on_ollama = settings.embeddings is Backend.OLLAMA or (
+        settings.embeddings is Backend.AUTO and backend == Backend.OLLAMA.value
+    )
+    return {
+        "backend": backend,
+        "reason": reason,
+        "embedded": embedded,
+        "ollama": {
+            "host": status.host,
+            "reachable": status.reachable,
+            "models": list(status.models),
+            "error": status.error,
+            "chat_model": settings.ollama_model,
+            "embed_model": settings.ollama_embed_model,
+        },
+        "embeddings": {
+            "model_id": f"ollama:{settings.ollama_embed_model}" if on_ollama else MINILM_ID,
+            "dimension": None if on_ollama else MINILM_DIM,
+        },
+        "adapters": [{"name": n, "path": str(p)} for n, p in discover_adapters(settings.adapters_dir)],
+    }

@@ -1,0 +1,108 @@
+"""The app wiring: builds each heavy part once, on first use, from one `Settings`.
+
+The CLI and the chat app each own one `Services`; nothing else holds global state. Every part is
+created lazily so that `assistant --help` and `assistant models` never load a model they don't need.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import nullcontext
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.settings import Backend, Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from assistant.llm import BackendChoice
+    from assistant.llm.embedded import EmbeddedRuntime
+    from assistant.llm.embeddings import IdentifiedEmbeddings
+
+ADAPTER_FILE = "adapter.gguf"
+
+
+def discover_adapters(adapters_dir: Path) -> list[tuple[str, Path]]:
+    """Fine-tuned domains on disk: `adapters/NAME/adapter.gguf`, sorted so ids are stable."""
+    if not adapters_dir.is_dir():
+        return []
+    return [(d.name, d / ADAPTER_FILE) for d in sorted(adapters_dir.iterdir()) if (d / ADAPTER_FILE).is_file()]
+
+
+class Services:
+    def __init__(self, settings: Settings, *, extra_adapters: list[tuple[str, Path]] = ()) -> None:
+        self.settings = settings
+        self._extra_adapters = list(extra_adapters)
+        self._lock = threading.Lock()
+
+    @cached_property
+    def backend(self) -> BackendChoice:
+        from assistant.llm import choose_backend
+
+        return choose_backend(self.settings)
+
+    @property
+    def adapters(self) -> list[tuple[str, Path]]:
+        return discover_adapters(self.settings.adapters_dir) + self._extra_adapters
+
+    @cached_property
+    def runtime(self) -> EmbeddedRuntime:
+        from assistant.llm.embedded import EmbeddedRuntime, default_model_path
+
+        s = self.settings
+        with self._lock:
+            return EmbeddedRuntime(
+                s.model_path or default_model_path(),
+                threads=s.threads,
+                context_size=s.context_size,
+                adapters=self.adapters,
+            )
+
+    def chat_model(self, adapter: str | None = None) -> BaseChatModel:
+        """The base model (adapter None) or a fine-tuned one, on the chosen backend."""
+        s = self.settings
+        if self.backend.backend is Backend.OLLAMA:
+            from assistant.llm.ollama import chat_model
+
+            name = ollama_model_name(adapter) if adapter else s.ollama_model
+            return chat_model(
+                s.ollama_host, name, timeout_s=s.ollama_timeout_s, max_tokens=s.max_tokens, temperature=s.temperature
+            )
+        from assistant.llm.embedded import ChatEmbedded
+
+        return ChatEmbedded(runtime=self.runtime, adapter=adapter, max_tokens=s.max_tokens, temperature=s.temperature)
+
+    def model_label(self, adapter: str | None = None) -> str:
+        if self.backend.backend is Backend.OLLAMA:
+            return f"ollama:{ollama_model_name(adapter) if adapter else self.settings.ollama_model}"
+        return self.chat_model(adapter).model_name  # type: ignore[attr-defined]
+
+    def errors(self, adapter: str | None = None):
+        """Context that turns backend exceptions into `AssistantError`s with a fix."""
+        if self.backend.backend is Backend.OLLAMA:
+            from assistant.llm.ollama import translated_errors
+
+            s = self.settings
+            return translated_errors(s.ollama_host, ollama_model_name(adapter) if adapter else s.ollama_model)
+        return nullcontext()
+
+    @cached_property
+    def embeddings(self) -> IdentifiedEmbeddings:
+        s = self.settings
+        use_ollama = s.embeddings is Backend.OLLAMA or (
+            s.embeddings is Backend.AUTO and self.backend.backend is Backend.OLLAMA
+        )
+        if use_ollama:
+            from assistant.llm.embeddings import OllamaIdentifiedEmbeddings
+
+            return OllamaIdentifiedEmbeddings(s.ollama_host, s.ollama_embed_model, timeout_s=s.ollama_timeout_s)
+        from assistant.llm.embeddings import MiniLMEmbeddings
+
+        return MiniLMEmbeddings(threads=s.threads, batch_size=s.embed_batch_size)
+
+
+def ollama_model_name(adapter: str) -> str:
+    """Name under which `assistant finetune --register` creates a domain model in Ollama."""
+    return f"crossroads-{adapter}"

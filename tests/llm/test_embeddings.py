@@ -1,0 +1,24 @@
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_minilm_has_384_unit_dimensions(minilm):
+    vectors = minilm.embed_array(["hello world", "a much longer sentence " * 50])
+    assert vectors.shape == (2, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert minilm.dimension == 384 and "MiniLM" in minilm.model_id
+
+
+def test_similar_sentences_score_higher_than_unrelated(minilm):
+    q = np.array(minilm.embed_query("How do I reset my television to factory settings?"))
+    close, far = minilm.embed_array(["Restore the TV to its factory defaults", "The recipe needs two eggs"])
+    assert q @ close > q @ far + 0.3
+
+
+def test_batching_does_not_change_vectors(minilm):
+    texts = [f"sentence number {i} about topic {i % 3}" for i in range(11)]
+    batched = minilm.embed_array(texts)
+    single = np.stack([minilm.embed_array([t])[0] for t in texts])
+    assert np.allclose(batched, single, atol=1e-4)

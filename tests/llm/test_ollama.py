@@ -1,0 +1,86 @@
+"""The Ollama backend against `OllamaDouble`, a protocol double speaking Ollama's HTTP API."""
+
+import socket
+
+import pytest
+from langchain_core.messages import HumanMessage
+
+from assistant.errors import BackendUnavailable
+from assistant.llm import choose_backend
+from assistant.llm.ollama import probe
+from assistant.services import Services
+from assistant.settings import Backend
+from tests.ollama_double import OllamaDouble
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def ollama_server(runtime, minilm):
+    with OllamaDouble(runtime, minilm) as server:
+        yield server
+
+
+@pytest.fixture
+def on_ollama(settings, ollama_server):
+    return settings.model_copy(update={"backend": Backend.AUTO, "ollama_host": ollama_server.url})
+
+
+def dead_url() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"  # closed again: nothing listens here
+
+
+def test_auto_picks_ollama_when_it_has_the_models(on_ollama, ollama_server):
+    choice = choose_backend(on_ollama)
+    assert choice.backend is Backend.OLLAMA
+    assert "smollm2:135m" in choice.reason
+    assert "smollm2:135m" in probe(ollama_server.url, 1.0).models
+
+
+def test_streams_an_answer_through_langchain_ollama(on_ollama):
+    services = Services(on_ollama)
+    model = services.chat_model()
+    with services.errors():
+        pieces = [c.text for c in model.stream([HumanMessage("Say hello.")])]
+    assert len([p for p in pieces if p]) > 1
+    assert "".join(pieces).strip()
+    assert services.model_label() == "ollama:smollm2:135m"
+
+
+def test_embeddings_come_from_ollama_with_their_dimension(on_ollama):
+    emb = Services(on_ollama).embeddings
+    assert emb.model_id == "ollama:all-minilm"
+    assert emb.dimension == 384
+    assert len(emb.embed_documents(["a", "b"])) == 2
+
+
+def test_model_not_pulled_says_which_pull_to_run(on_ollama):
+    missing = on_ollama.model_copy(update={"ollama_model": "llama9:70b"})
+    auto = choose_backend(missing)
+    assert auto.backend is Backend.EMBEDDED and "ollama pull llama9:70b" in auto.reason
+    forced = missing.model_copy(update={"backend": Backend.OLLAMA})
+    with pytest.raises(BackendUnavailable, match=r"ollama pull llama9:70b"):
+        choose_backend(forced)
+    # and if the model disappears after start-up, the turn says the same
+    services = Services(on_ollama)
+    services.backend  # chosen while the model existed
+    with pytest.raises(BackendUnavailable, match="not pulled"), services.errors("ghost"):
+        list(services.chat_model("ghost").stream([HumanMessage("hi")]))
+
+
+def test_dead_server_is_reported_not_raised(settings):
+    url = dead_url()
+    auto = choose_backend(settings.model_copy(update={"backend": Backend.AUTO, "ollama_host": url}))
+    assert auto.backend is Backend.EMBEDDED and "unreachable" in auto.reason
+    with pytest.raises(BackendUnavailable, match="unreachable.*ollama serve"):
+        choose_backend(settings.model_copy(update={"backend": Backend.OLLAMA, "ollama_host": url}))
+
+
+def test_server_dying_mid_session_is_a_clear_error(on_ollama, runtime, minilm):
+    with OllamaDouble(runtime, minilm) as short_lived:
+        services = Services(on_ollama.model_copy(update={"ollama_host": short_lived.url}))
+        assert services.backend.backend is Backend.OLLAMA
+    with pytest.raises(BackendUnavailable, match="unreachable"), services.errors():
+        list(services.chat_model().stream([HumanMessage("hi")]))
