@@ -56,6 +56,7 @@ class Services:
             return EmbeddedRuntime(
                 s.model_path or default_model_path(),
                 threads=s.threads,
+                batch_threads=s.batch_threads,
                 context_size=s.context_size,
                 adapters=self.adapters,
             )

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 GGUF_MAGIC = b"GGUF"
+# llama.cpp request fields a caller may pass through `model.stream(..., **options)`.
+LLAMA_REQUEST_OPTIONS = frozenset({"cache_prompt", "seed", "top_p", "top_k", "repeat_penalty"})
 
 
 def default_model_path() -> Path:
@@ -76,6 +78,7 @@ class EmbeddedRuntime:
         model_path: Path,
         *,
         threads: int = 1,
+        batch_threads: int | None = None,
         context_size: int = 4096,
         parallel: int = 2,
         adapters: Sequence[tuple[str, Path]] = (),
@@ -92,7 +95,7 @@ class EmbeddedRuntime:
         params.n_parallel = parallel
         params.n_ctx = context_size * parallel  # llama.cpp splits the context across slots
         params.cpuparams.n_threads = threads
-        params.cpuparams_batch.n_threads = threads
+        params.cpuparams_batch.n_threads = batch_threads or threads
         params.verbosity = -1
         params.api_keys = [secrets.token_hex(16)]
         if self.adapters:
@@ -191,6 +194,7 @@ class ChatEmbedded(BaseChatModel):
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
             "temperature": kwargs.get("temperature", self.temperature),
         }
+        body.update({k: v for k, v in kwargs.items() if k in LLAMA_REQUEST_OPTIONS})
         if stop:
             body["stop"] = stop
         if self.runtime.adapters:
