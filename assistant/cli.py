@@ -131,6 +131,125 @@ def ask(question: str, route: str, as_json: bool, adapter: Path | None) -> None:
     click.echo(f"\n[{r.route} · {r.model} · {r.timings.total_ms / 1000:.1f}s] {r.reason}", err=True)
 
 
+class _ProgressBars:
+    """tqdm bars on stderr: files while scanning, chunks (with rate and ETA) while embedding."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+        self.phase = None
+
+    def __call__(self, p) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if p.phase != self.phase:
+            self.close()
+            self.phase = p.phase
+            if p.phase == "scan":
+                self.bar = tqdm(total=p.files_total, unit="file", desc="scanning", file=sys.stderr, leave=False)
+            elif p.phase == "embed":
+                self.bar = tqdm(total=p.chunks_total, unit="chunk", desc="embedding", file=sys.stderr)
+        if self.bar is not None:
+            self.bar.n = p.files_done if p.phase == "scan" else p.chunks_done
+            self.bar.set_postfix_str(p.current[-40:], refresh=False)
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            if self.phase == "embed":
+                self.bar.n = self.bar.total
+            self.bar.close()
+            self.bar = None
+
+
+def _print_summary(summary) -> None:
+    parts = [
+        f"{len(summary.added)} added",
+        f"{len(summary.changed)} changed",
+        f"{len(summary.deleted)} deleted",
+        f"{summary.unchanged} unchanged",
+        f"{len(summary.skipped)} skipped",
+    ]
+    click.echo(
+        f"{', '.join(parts)} · {summary.chunks_embedded} chunks embedded · "
+        f"{summary.chunks_total} chunks in the index · {summary.seconds:.2f}s"
+    )
+    for name in summary.added:
+        click.echo(f"  + {_printable(name)}")
+    for name in summary.changed:
+        click.echo(f"  ~ {_printable(name)}")
+    for name in summary.deleted:
+        click.echo(f"  - {_printable(name)}")
+    for name, reason in summary.skipped:
+        click.echo(f"  ! {_printable(name)}: {reason}")
+    for note in summary.notes:
+        click.echo(f"  note: {note}")
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--watch", is_flag=True, help="Keep running and re-index when files change.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def ingest(path: Path | None, watch: bool, as_json: bool) -> None:
+    """Index the knowledge folder (PATH, default: knowledge/) incrementally."""
+    from assistant.services import Services
+
+    services = Services(_settings(**({"knowledge_dir": path} if path else {})))
+    ingestor = services.ingestor()
+
+    def once() -> None:
+        bars = _ProgressBars(enabled=not as_json and sys.stderr.isatty())
+        try:
+            summary = ingestor.run(bars, on_wait=lambda: click.echo("another ingest is running; waiting…", err=True))
+        finally:
+            bars.close()
+        if as_json:
+            click.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
+        else:
+            _print_summary(summary)
+
+    once()
+    if watch:
+        from assistant.index.watch import watch_folder
+
+        click.echo(f"watching {ingestor.root} (Ctrl-C to stop)", err=True)
+        watch_folder(ingestor.root, once)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--k", default=5, show_default=True, help="How many passages.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def search(query: str, k: int, as_json: bool) -> None:
+    """Hybrid BM25 + vector search over the index, with scores and provenance."""
+    from assistant.services import Services
+
+    query = _utf8(query, "query")
+    services = Services(_settings())
+    evidence = services.searcher.search(query, k)
+    if as_json:
+        payload = {
+            "query": query,
+            "generation": evidence.generation,
+            "embed_ms": round(evidence.embed_ms, 2),
+            "search_ms": round(evidence.search_ms, 2),
+            "hits": [h.to_json() for h in evidence.hits],
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    if evidence.generation is None:
+        raise AssistantError("the index is empty", "run `assistant ingest` first")
+    for n, hit in enumerate(evidence.hits, 1):
+        c = hit.chunk
+        where = c.source + (f" p.{c.page}" if c.page else "") + (f" § {c.section}" if c.section else "")
+        ranks = f"bm25 #{hit.bm25_rank or '-'} · dense #{hit.dense_rank or '-'}"
+        click.echo(f"[{n}] {hit.score:.4f}  {_printable(where)}  ({ranks})")
+        click.echo("    " + " ".join(c.text.split())[:200])
+    click.echo(f"({evidence.search_ms:.1f} ms search + {evidence.embed_ms:.1f} ms query embedding)", err=True)
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def models(as_json: bool) -> None:

@@ -17,9 +17,12 @@ from assistant.settings import Backend, Settings
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from assistant.index.ingest import Ingestor
+    from assistant.index.store import IndexStore
     from assistant.llm import BackendChoice
     from assistant.llm.embedded import EmbeddedRuntime
     from assistant.llm.embeddings import IdentifiedEmbeddings
+    from assistant.retrieval import HybridSearcher
 
 ADAPTER_FILE = "adapter.gguf"
 
@@ -102,6 +105,41 @@ class Services:
         from assistant.llm.embeddings import MiniLMEmbeddings
 
         return MiniLMEmbeddings(threads=s.threads, batch_size=s.embed_batch_size)
+
+
+    @cached_property
+    def store(self) -> IndexStore:
+        from assistant.index.store import IndexStore
+
+        return IndexStore(self.settings.index_dir)
+
+    @cached_property
+    def searcher(self) -> HybridSearcher:
+        from assistant.retrieval import HybridSearcher
+
+        s = self.settings
+        return HybridSearcher(
+            self.store,
+            self.embeddings,
+            candidates=s.candidates,
+            rrf_k=s.rrf_k,
+            bm25_weight=s.bm25_weight,
+            dense_weight=s.dense_weight,
+        )
+
+    def ingestor(self, knowledge_dir: Path | None = None) -> Ingestor:
+        from assistant.index.ingest import Ingestor
+
+        s = self.settings
+        return Ingestor(
+            knowledge_dir or s.knowledge_dir,
+            self.store,
+            self.embeddings,
+            chunk_size=s.chunk_size,
+            chunk_overlap=s.chunk_overlap,
+            max_file_bytes=int(s.max_file_mb * 2**20),
+            lock_timeout_s=s.ingest_lock_timeout_s,
+        )
 
 
 def ollama_model_name(adapter: str) -> str:

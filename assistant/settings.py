@@ -68,6 +68,21 @@ class Settings(BaseSettings):
     embeddings: Backend = Field(Backend.AUTO, description="auto follows the chat backend.")
     embed_batch_size: int = Field(8, ge=1, description="Small batches keep ONNX memory low.")
 
+    # --- knowledge folder and retrieval --------------------------------------------------------
+    chunk_size: int = Field(600, ge=100, description="Characters per chunk (MiniLM reads ~256 tokens).")
+    chunk_overlap: int = Field(100, ge=0)
+    max_file_mb: float = Field(50, gt=0, description="Larger files are skipped with a reason.")
+    ingest_lock_timeout_s: float = Field(600, ge=0, description="How long an ingest waits for another.")
+    watch: bool = Field(True, description="The chat server re-indexes knowledge/ when files change.")
+    passages: int = Field(3, ge=1, description="Passages given to the model on the retrieval route.")
+    candidates: int = Field(50, ge=1, description="Hits each retriever contributes to the fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    bm25_weight: float = Field(1.0, ge=0)
+    dense_weight: float = Field(1.0, ge=0)
+    min_evidence: float = Field(
+        0.45, ge=-1, le=1, description="Best passage cosine below this → 'not found in the knowledge base'."
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -7,14 +7,16 @@ render tokens as they come and read the finished `TurnResult` (the `--json` shap
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
+from assistant.citations import cite
 from assistant.errors import BadInput
+from assistant.retrieval import Evidence, Hit
 from assistant.services import Services
 
 Route = Literal["finetuned", "retrieval"]
@@ -24,6 +26,12 @@ FINETUNED_SYSTEM = (
     "You are Crossroads, a support assistant. Answer the question directly and briefly, "
     "in one to three sentences."
 )
+RETRIEVAL_SYSTEM = (
+    "You are Crossroads, a support assistant. Answer the question using only the numbered passages. "
+    "Cite the passage you used with its number in brackets, like [1]. Answer in one to three sentences. "
+    "If the passages do not answer the question, say that the knowledge base does not cover it."
+)
+NOT_FOUND = "I could not find this in the knowledge base."
 
 
 @dataclass
@@ -60,6 +68,11 @@ class TurnResult:
         return asdict(self)
 
 
+def citation_of(n: int, hit: Hit) -> Citation:
+    c = hit.chunk
+    return Citation(n, c.source, c.page, c.section, " ".join(c.text.split())[:300], c.id)
+
+
 @dataclass(frozen=True)
 class Decision:
     route: Route
@@ -86,10 +99,17 @@ def clean_question(text: str, max_chars: int) -> tuple[str, list[str]]:
 class AnswerStream:
     """Tokens of one answer as they are generated; `result` is final once iteration ends."""
 
-    def __init__(self, tokens: Iterator[str], result: TurnResult, started: float) -> None:
+    def __init__(
+        self,
+        tokens: Iterator[str],
+        result: TurnResult,
+        started: float,
+        finish: Callable[[str], tuple[str, list[Citation]]] | None = None,
+    ) -> None:
         self._tokens = tokens
         self.result = result
         self._started = started
+        self._finish = finish
 
     def __iter__(self) -> Iterator[str]:
         parts: list[str] = []
@@ -98,7 +118,10 @@ class AnswerStream:
                 self.result.timings.first_token_ms = _ms_since(self._started)
             parts.append(token)
             yield token
-        self.result.answer = "".join(parts).strip()
+        answer = "".join(parts).strip()
+        if self._finish:
+            answer, self.result.citations = self._finish(answer)
+        self.result.answer = answer
         self.result.timings.total_ms = _ms_since(self._started)
 
     def collect(self) -> TurnResult:
@@ -115,20 +138,39 @@ class Conversation:
         self.history: list[tuple[str, str]] = []
         self.max_history_turns = max_history_turns
 
-    def decide(self, question: str, route: RouteChoice) -> Decision:
+    def decide(self, question: str, route: RouteChoice, evidence: Evidence | None) -> Decision:
+        """Interim rule until the calibrated router lands: strong evidence → retrieval."""
         adapters = [name for name, _ in self.services.adapters]
         adapter = adapters[0] if adapters else None
-        if route == "retrieval":
-            raise BadInput("the retrieval route is not available yet", "use --route finetuned")
         who = f"the fine-tuned model '{adapter}'" if adapter else "the base model (no fine-tuned domain is installed)"
-        why = "you chose the fine-tuned route" if route == "finetuned" else "no router is configured yet"
-        return Decision("finetuned", f"Answered by {who}: {why}.", 1.0 if route == "finetuned" else 0.5, adapter)
+        if route == "finetuned":
+            return Decision("finetuned", f"You chose the fine-tuned route: {who}.", 1.0, adapter)
+        if route == "retrieval":
+            return Decision("retrieval", "You chose the retrieval route.", 1.0)
+        threshold = self.services.settings.min_evidence
+        if evidence and evidence.hits and evidence.best_dense >= threshold:
+            sources = sorted({h.chunk.source for h in evidence.hits})
+            return Decision(
+                "retrieval",
+                f"{len(evidence.hits)} passages from {', '.join(sources[:3])} match "
+                f"(best similarity {evidence.best_dense:.2f} ≥ {threshold:.2f}).",
+                min(1.0, 0.5 + evidence.best_dense - threshold),
+            )
+        if adapter:
+            best = evidence.best_dense if evidence else 0.0
+            return Decision("finetuned", f"No passage matches well (best {best:.2f}); answered by {who}.", 0.6, adapter)
+        return Decision("retrieval", "No fine-tuned domain is installed, so the knowledge base answers.", 0.5)
 
     def ask(self, text: str, route: RouteChoice = "auto") -> AnswerStream:
         started = time.perf_counter()
-        question, notices = clean_question(text, self.services.settings.max_question_chars)
-        decision = self.decide(question, route)
-        route_ms = _ms_since(started)
+        settings = self.services.settings
+        question, notices = clean_question(text, settings.max_question_chars)
+        evidence = None
+        if route != "finetuned":
+            evidence = self.services.searcher.search(question, settings.passages)
+        deciding = time.perf_counter()
+        decision = self.decide(question, route, evidence)
+        route_ms = _ms_since(deciding)
         loading = time.perf_counter()
         model = self.services.chat_model(decision.adapter)  # loads the model once per process
         started += time.perf_counter() - loading  # a one-off load is not part of the turn's latency
@@ -137,17 +179,52 @@ class Conversation:
             answer="",
             route=decision.route,
             reason=decision.reason,
-            confidence=decision.confidence,
+            confidence=round(decision.confidence, 3),
             model=self.services.model_label(decision.adapter),
-            timings=Timings(route_ms=route_ms),
+            timings=Timings(
+                route_ms=route_ms,
+                retrieve_ms=round(evidence.embed_ms + evidence.search_ms, 1) if evidence else 0.0,
+            ),
             notices=notices,
         )
-        messages = [SystemMessage(FINETUNED_SYSTEM), *self._history_messages(), HumanMessage(question)]
-        return AnswerStream(self._tokens(model, messages, decision.adapter), result, started)
+        if decision.route == "finetuned":
+            messages = [SystemMessage(FINETUNED_SYSTEM), *self._history_messages(), HumanMessage(question)]
+            return AnswerStream(self._tokens(model, messages, decision.adapter), result, started)
+        hits = evidence.hits if evidence else []
+        if not hits or max(h.dense_score or 0.0 for h in hits) < settings.min_evidence:
+            return self._not_found(result, hits, started)
+        passages = "\n\n".join(f"[{n}] ({_where(h)}) {h.chunk.text}" for n, h in enumerate(hits, 1))
+        messages = [
+            SystemMessage(RETRIEVAL_SYSTEM),
+            *self._history_messages(),
+            HumanMessage(f"Passages:\n{passages}\n\nQuestion: {question}"),
+        ]
 
-    def _tokens(self, model: BaseChatModel, messages: Sequence[BaseMessage], adapter: str | None) -> Iterator[str]:
+        def finish(answer: str) -> tuple[str, list[Citation]]:
+            cited = cite(answer, [h.chunk for h in hits])
+            return cited.text, [citation_of(n, hits[n - 1]) for n in cited.numbers]
+
+        tokens = self._tokens(model, messages, None, stop=["\nQuestion:", "\nPassages:"])
+        return AnswerStream(tokens, result, started, finish)
+
+    def _not_found(self, result: TurnResult, hits: list[Hit], started: float) -> AnswerStream:
+        """Weak evidence: say so and show the closest passages instead of letting the model invent."""
+        if hits:
+            text = f"{NOT_FOUND} The closest passages are " + ", ".join(f"[{n}]" for n in range(1, len(hits) + 1)) + "."
+        else:
+            text = f"{NOT_FOUND} The knowledge folder is empty or has no matching passage."
+        result.model = "none (not found)"
+
+        def finish(answer: str) -> tuple[str, list[Citation]]:
+            return answer, [citation_of(n, h) for n, h in enumerate(hits, 1)]
+
+        return AnswerStream(iter([text]), result, started, finish)
+
+    def _tokens(
+        self, model: BaseChatModel, messages: Sequence[BaseMessage], adapter: str | None, stop: list[str] | None = None
+    ) -> Iterator[str]:
         with self.services.errors(adapter):
-            for chunk in model.stream(list(messages)):
+            for chunk in model.stream(list(messages), stop=stop):
                 if chunk.text:
                     yield chunk.text
 
@@ -160,6 +237,11 @@ class Conversation:
         for q, a in self.history:
             out += [HumanMessage(q), AIMessage(a)]
         return out
+
+
+def _where(hit: Hit) -> str:
+    c = hit.chunk
+    return c.source + (f", page {c.page}" if c.page else "") + (f", {c.section}" if c.section else "")
 
 
 def _ms_since(start: float) -> float:

@@ -31,6 +31,9 @@ class IdentifiedEmbeddings(Protocol):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
     def embed_query(self, text: str) -> list[float]: ...
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        """(n, dimension) float32 unit vectors: the form the index stores."""
+        ...
 
 
 def _package_dir(name: str) -> Path:
@@ -108,6 +111,10 @@ class OllamaIdentifiedEmbeddings(Embeddings):
 
         with translated_errors(self._host, self._model):
             return self._inner.embed_documents(texts)
+
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        vectors = np.asarray(self.embed_documents(texts), dtype=np.float32).reshape(len(texts), -1)
+        return vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
 
     def embed_query(self, text: str) -> list[float]:
         from assistant.llm.ollama import translated_errors

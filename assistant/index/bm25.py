@@ -1,0 +1,93 @@
+"""BM25 scoring as a sparse matrix product, equal to rank-bm25's `BM25Okapi`.
+
+`BM25Okapi.get_scores` loops over query terms in Python and over every document with NumPy:
+~300 ms per query at 100k chunks here. Precomputing each (chunk, term) weight once turns a query
+into a sum of a few sparse columns (a millisecond). The formula, including rank-bm25's idf floor
+(`epsilon × mean idf` for terms in more than half the chunks), is rank-bm25's; a test checks
+scores against `BM25Okapi` itself.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from scipy import sparse
+
+K1, B, EPSILON = 1.5, 0.75, 0.25  # rank-bm25's BM25Okapi defaults
+
+
+class Vocabulary:
+    """term → column id, growing as new chunks arrive (ids never change, so stored rows stay valid)."""
+
+    def __init__(self, terms: Sequence[str] = ()) -> None:
+        self.terms = list(terms)
+        self.ids = {t: i for i, t in enumerate(self.terms)}
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def add(self, term: str) -> int:
+        if (i := self.ids.get(term)) is None:
+            i = self.ids[term] = len(self.terms)
+            self.terms.append(term)
+        return i
+
+
+def term_counts(docs: Iterable[Sequence[str]], vocab: Vocabulary) -> sparse.csr_matrix:
+    """(n_docs, len(vocab)) term-frequency matrix; adds unseen terms to `vocab`."""
+    indptr, indices, data = [0], [], []
+    for tokens in docs:
+        counts = Counter(vocab.add(t) for t in tokens)
+        indices.extend(counts.keys())
+        data.extend(counts.values())
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.array(data, dtype=np.float32), np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)),
+        shape=(len(indptr) - 1, len(vocab)),
+    )
+
+
+class BM25Scorer:
+    """Scores every chunk for a query in one sparse product over precomputed weights."""
+
+    def __init__(self, tf: sparse.csr_matrix, vocab: Vocabulary) -> None:
+        tf = tf.tocsr().astype(np.float32)
+        if tf.shape[1] < len(vocab):
+            tf.resize((tf.shape[0], len(vocab)))
+        self.vocab = vocab
+        n_docs = tf.shape[0]
+        doc_len = np.asarray(tf.sum(axis=1)).ravel()
+        avgdl = doc_len.mean() if n_docs else 0.0
+        df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float64)
+        seen = df > 0
+        idf = np.zeros(tf.shape[1])
+        idf[seen] = np.log(n_docs - df[seen] + 0.5) - np.log(df[seen] + 0.5)
+        # rank-bm25 averages idf over the corpus' terms and floors negative ones at epsilon × that mean.
+        mean_idf = idf[seen].mean() if seen.any() else 0.0
+        idf[seen & (idf < 0)] = EPSILON * mean_idf
+        self.idf = idf
+        norm = K1 * (1 - B + B * doc_len / avgdl) if n_docs else np.zeros(0)
+        rows = np.repeat(np.arange(n_docs), np.diff(tf.indptr))
+        weights = tf.data * (K1 + 1) / (tf.data + norm[rows]) * idf[tf.indices]
+        self.matrix = sparse.csr_matrix((weights.astype(np.float32), tf.indices, tf.indptr), shape=tf.shape).tocsc()
+        self.n_docs = n_docs
+
+    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """BM25Okapi.get_scores: a repeated query term counts as often as it appears."""
+        counts = Counter(self.vocab.ids[t] for t in query_tokens if t in self.vocab.ids)
+        if not counts or not self.n_docs:
+            return np.zeros(self.n_docs, dtype=np.float32)
+        cols = np.fromiter(counts.keys(), dtype=np.int64)
+        mult = np.fromiter(counts.values(), dtype=np.float32)
+        return np.asarray(self.matrix[:, cols] @ mult).ravel()
+
+    def top(self, query_tokens: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Indices and scores of the best k chunks with a positive score, best first."""
+        scores = self.scores(query_tokens)
+        positive = np.flatnonzero(scores > 0)
+        if positive.size > k:
+            positive = positive[np.argpartition(-scores[positive], k - 1)[:k]]
+        order = positive[np.argsort(-scores[positive], kind="stable")]
+        return order, scores[order]

@@ -1,0 +1,268 @@
+"""Sync the index with the knowledge folder: embed only what is new or changed, drop what is gone.
+
+A file is "unchanged" when its size and mtime match the manifest (no read at all, so a no-op run
+over 1,000 files takes milliseconds), or when its bytes hash the same. Unchanged files keep their
+chunks, vectors and term counts; the rest are loaded, chunked and embedded, and a new generation
+is committed atomically. A file that cannot be read is skipped with a reason; if it was indexed
+before, its previous version keeps serving.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from assistant.errors import AssistantError
+from assistant.index.bm25 import Vocabulary, term_counts
+from assistant.index.chunking import Chunk, chunk_sections
+from assistant.index.loaders import LOADERS, Unreadable, load
+from assistant.index.store import FileEntry, IndexStore, Manifest, Snapshot
+from assistant.index.tokenize import tokenize
+from assistant.llm.embeddings import IdentifiedEmbeddings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Progress:
+    """What a progress bar needs; `phase` is "scan", "embed" or "commit"."""
+
+    phase: str
+    files_done: int = 0
+    files_total: int = 0
+    chunks_done: int = 0
+    chunks_total: int = 0
+    current: str = ""
+
+
+@dataclass
+class IngestSummary:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    chunks_embedded: int = 0
+    chunks_total: int = 0
+    generation: str | None = None
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.added or self.changed or self.deleted or self.generation)
+
+    def to_json(self) -> dict:
+        from dataclasses import asdict
+
+        return asdict(self)
+
+
+def file_problem(path: Path, root: Path, max_bytes: int) -> str | None:
+    """Why `path` must not be indexed, or None. Checked before any byte is read."""
+    name = path.name
+    if any(unicodedata.category(ch) == "Cc" for ch in str(path.relative_to(root))):
+        return "file name contains control characters; rename it"
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(root.resolve()):
+            return "symlink points outside the knowledge folder"
+    if path.suffix.lower() not in LOADERS:
+        return f"unsupported file type '{path.suffix or name}'"
+    size = path.stat().st_size
+    if size == 0:
+        return "empty file"
+    if size > max_bytes:
+        return f"too large ({size / 2**20:.0f} MB > {max_bytes / 2**20:.0f} MB; raise ASSISTANT_MAX_FILE_MB)"
+    return None
+
+
+def scan(root: Path) -> list[Path]:
+    """Every visible file under `root`, sorted; hidden files and folders (".x") are ignored."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found += [Path(dirpath) / f for f in filenames if not f.startswith(".")]
+    return sorted(found)
+
+
+def _hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Ingestor:
+    def __init__(
+        self,
+        knowledge_dir: Path,
+        store: IndexStore,
+        embeddings: IdentifiedEmbeddings,
+        *,
+        chunk_size: int = 600,
+        chunk_overlap: int = 100,
+        max_file_bytes: int = 50 * 2**20,
+        lock_timeout_s: float = 600,
+    ) -> None:
+        self.root = Path(knowledge_dir)
+        self.store = store
+        self.embeddings = embeddings
+        self.chunk_size, self.chunk_overlap = chunk_size, chunk_overlap
+        self.max_file_bytes = max_file_bytes
+        self.lock_timeout_s = lock_timeout_s
+
+    def run(self, progress: Callable[[Progress], None] | None = None, on_wait: Callable[[], None] | None = None) -> IngestSummary:
+        from filelock import FileLock, Timeout
+
+        if not self.root.is_dir():
+            raise AssistantError(f"knowledge folder not found: {self.root}", "create it or set ASSISTANT_KNOWLEDGE_DIR")
+        self.store.root.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(self.store.lock_path)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if on_wait:
+                on_wait()
+            try:
+                lock.acquire(timeout=self.lock_timeout_s)
+            except Timeout:
+                raise AssistantError(
+                    "another ingest is still running", "wait for it to finish, or stop the other `assistant ingest`"
+                ) from None
+        try:
+            return self._run_locked(progress or (lambda p: None))
+        finally:
+            lock.release()
+
+    def _run_locked(self, progress: Callable[[Progress], None]) -> IngestSummary:
+        started = time.perf_counter()
+        summary = IngestSummary()
+        current = self.store.snapshot()
+        model_id, dim = self.embeddings.model_id, self.embeddings.dimension
+        if current is not None and (current.manifest.embedding_model, current.manifest.dimension) != (model_id, dim):
+            summary.notes.append(
+                f"embedding model changed ({current.manifest.embedding_model}, {current.manifest.dimension}d → "
+                f"{model_id}, {dim}d): re-embedding every file"
+            )
+            current = None
+        old_files = current.manifest.files if current else {}
+
+        files = scan(self.root)
+        keep: dict[str, FileEntry] = {}
+        fresh: list[tuple[str, FileEntry, list[Chunk]]] = []
+        seen: set[str] = set()
+        for i, path in enumerate(files):
+            rel = path.relative_to(self.root).as_posix()
+            progress(Progress("scan", i, len(files), current=rel))
+            seen.add(rel)
+            try:
+                problem = file_problem(path, self.root, self.max_file_bytes)
+                if problem:
+                    summary.skipped.append((rel, problem))
+                    if rel in old_files:
+                        keep[rel] = old_files[rel]
+                    continue
+                stat = path.stat()
+                old = old_files.get(rel)
+                if old and old.size == stat.st_size and old.mtime == stat.st_mtime:
+                    keep[rel] = old
+                    continue
+                digest = _hash(path)
+                if old and old.hash == digest:
+                    keep[rel] = FileEntry(digest, stat.st_mtime, stat.st_size, old.chunks)
+                    continue
+                sections = load(path)
+            except FileNotFoundError:
+                summary.skipped.append((rel, "deleted while being read"))
+                seen.discard(rel)
+                continue
+            except Unreadable as exc:
+                summary.skipped.append((rel, str(exc)))
+                if rel in old_files:
+                    keep[rel] = old_files[rel]
+                    summary.notes.append(f"{rel}: kept the previously indexed version")
+                continue
+            except Exception as exc:  # a parser bug must not stop the rest of the folder
+                log.warning("could not read %s", rel, exc_info=True)
+                summary.skipped.append((rel, f"could not be read ({type(exc).__name__}: {exc})"))
+                if rel in old_files:
+                    keep[rel] = old_files[rel]
+                continue
+            chunks = chunk_sections(
+                rel, sections, file_hash=digest, mtime=stat.st_mtime, chunk_size=self.chunk_size, overlap=self.chunk_overlap
+            )
+            (summary.changed if rel in old_files else summary.added).append(rel)
+            fresh.append((rel, FileEntry(digest, stat.st_mtime, stat.st_size, len(chunks)), chunks))
+
+        summary.deleted = sorted(set(old_files) - seen)
+        summary.unchanged = len([r for r in keep if r in old_files and r not in summary.changed])
+        timestamps_only = any(keep[r].mtime != old_files[r].mtime for r in keep if r in old_files)
+        if current is not None and not fresh and not summary.deleted and not timestamps_only:
+            summary.chunks_total = len(current)
+            summary.seconds = time.perf_counter() - started
+            return summary
+
+        snapshot = self._build(current, keep, fresh, model_id, dim, summary, progress)
+        progress(Progress("commit", len(files), len(files), summary.chunks_embedded, summary.chunks_embedded))
+        summary.generation = self.store.commit(snapshot)
+        summary.chunks_total = len(snapshot)
+        summary.seconds = time.perf_counter() - started
+        log.info("ingest: %s", summary)
+        return summary
+
+    def _build(self, current, keep, fresh, model_id, dim, summary, progress) -> Snapshot:
+        # Carry over unchanged files' rows as they are.
+        if current is not None:
+            kept_rows = [i for i, c in enumerate(current.chunks) if c.source in keep]
+            chunks = [current.chunks[i] for i in kept_rows]
+            vectors = [current.vectors[kept_rows]]
+            vocab = Vocabulary(current.vocab.terms)
+            tf_parts = [current.tf[kept_rows]]
+        else:
+            chunks, vectors, vocab, tf_parts = [], [], Vocabulary(), []
+        new_chunks = [c for _, _, cs in fresh for c in cs]
+        # Embed the new chunks, reusing vectors of passages the current index already has.
+        reuse = current.row_of if current is not None else {}
+        to_embed = [c for c in new_chunks if c.id not in reuse]
+        new_vectors = np.zeros((len(new_chunks), dim), dtype=np.float32)
+        position = {c.id: i for i, c in enumerate(new_chunks)}
+        for c in new_chunks:
+            if c.id in reuse:
+                new_vectors[position[c.id]] = current.vectors[reuse[c.id]]
+        batch = 32
+        for start in range(0, len(to_embed), batch):
+            part = to_embed[start : start + batch]
+            progress(Progress("embed", chunks_done=start, chunks_total=len(to_embed), current=part[0].source))
+            embedded = self.embeddings.embed_array([c.search_text for c in part])
+            for c, v in zip(part, embedded, strict=True):
+                new_vectors[position[c.id]] = v
+        summary.chunks_embedded = len(to_embed)
+        new_tf = term_counts((tokenize(c.search_text) for c in new_chunks), vocab)
+        tf_parts = [_widen(p, len(vocab)) for p in [*tf_parts, new_tf]]
+        files = dict(keep)
+        files.update({rel: entry for rel, entry, _ in fresh})
+        return Snapshot(
+            Manifest(model_id, dim, files=files),
+            chunks + new_chunks,
+            np.concatenate([*vectors, new_vectors]) if vectors else new_vectors,
+            sparse.vstack(tf_parts, format="csr") if tf_parts else new_tf,
+            vocab,
+        )
+
+
+def _widen(matrix: sparse.csr_matrix, columns: int) -> sparse.csr_matrix:
+    matrix = matrix.tocsr().astype(np.float32)
+    if matrix.shape[1] < columns:
+        matrix.resize((matrix.shape[0], columns))
+    return matrix

@@ -1,0 +1,153 @@
+"""File → sections of text with provenance (page for PDFs, heading for Markdown/HTML/rows).
+
+Parsing is done by LangChain's loaders and well-kept parsers (pypdf, BeautifulSoup, docx2txt,
+the csv and json modules); this module only picks one per extension and turns each loader's
+Documents into `Section`s. Anything unreadable raises `Unreadable` with a reason the ingest
+summary shows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class Unreadable(Exception):
+    """The file cannot be indexed; the message is the reason shown to the user."""
+
+
+@dataclass(frozen=True)
+class Section:
+    text: str
+    page: int | None = None  # 1-based, PDFs only
+    heading: str | None = None
+
+
+def _text(path: Path) -> str:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:8192]:
+        raise Unreadable("binary content, not text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Unreadable("not valid UTF-8 text") from None
+
+
+def load_text(path: Path) -> list[Section]:
+    return [Section(_text(path))]
+
+
+def load_markdown(path: Path) -> list[Section]:
+    from langchain_text_splitters import MarkdownHeaderTextSplitter
+
+    splitter = MarkdownHeaderTextSplitter(
+        headers_to_split_on=[("#", "h1"), ("##", "h2"), ("###", "h3")], strip_headers=False
+    )
+    sections = []
+    for doc in splitter.split_text(_text(path)):
+        heading = " › ".join(doc.metadata[h] for h in ("h1", "h2", "h3") if h in doc.metadata)
+        sections.append(Section(doc.page_content, heading=heading or None))
+    return sections
+
+
+def load_pdf(path: Path) -> list[Section]:
+    from langchain_community.document_loaders import PyPDFLoader
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        if PdfReader(path).is_encrypted:
+            raise Unreadable("encrypted PDF (remove the password and drop it in again)")
+        docs = PyPDFLoader(str(path), mode="page").load()
+    except Unreadable:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise Unreadable(f"corrupt PDF ({type(exc).__name__}: {exc})") from None
+    sections = [Section(d.page_content, page=int(d.metadata.get("page", i)) + 1) for i, d in enumerate(docs)]
+    if not any(s.text.strip() for s in sections):
+        raise Unreadable("PDF has no extractable text (scanned images need OCR first)")
+    return sections
+
+
+def load_html(path: Path) -> list[Section]:
+    from langchain_community.document_loaders import BSHTMLLoader
+
+    _text(path)  # same binary/encoding checks as other text files
+    docs = BSHTMLLoader(str(path), open_encoding="utf-8", get_text_separator="\n").load()
+    return [Section(d.page_content, heading=d.metadata.get("title") or None) for d in docs]
+
+
+def load_docx(path: Path) -> list[Section]:
+    from langchain_community.document_loaders import Docx2txtLoader
+
+    try:
+        docs = Docx2txtLoader(str(path)).load()
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # docx2txt raises zipfile/KeyError on damaged files
+        raise Unreadable(f"corrupt .docx ({type(exc).__name__})") from None
+    return [Section(d.page_content) for d in docs]
+
+
+def load_csv(path: Path) -> list[Section]:
+    from langchain_community.document_loaders import CSVLoader
+
+    _text(path)
+    docs = CSVLoader(str(path), encoding="utf-8-sig").load()
+    return [Section(d.page_content, heading=f"row {d.metadata.get('row', i) + 1}") for i, d in enumerate(docs)]
+
+
+def _record_text(record: object) -> str:
+    if isinstance(record, dict):
+        return "\n".join(f"{k}: {_record_text(v)}" for k, v in record.items())
+    if isinstance(record, list):
+        return "\n".join(_record_text(v) for v in record)
+    return str(record)
+
+
+def load_json(path: Path) -> list[Section]:
+    try:
+        data = json.loads(_text(path))
+    except json.JSONDecodeError as exc:
+        raise Unreadable(f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    records = data if isinstance(data, list) else [data]
+    return [Section(_record_text(r), heading=f"item {i + 1}") for i, r in enumerate(records)]
+
+
+def load_jsonl(path: Path) -> list[Section]:
+    sections = []
+    for n, line in enumerate(_text(path).splitlines(), 1):
+        if line.strip():
+            try:
+                sections.append(Section(_record_text(json.loads(line)), heading=f"line {n}"))
+            except json.JSONDecodeError as exc:
+                raise Unreadable(f"invalid JSON on line {n}: {exc.msg}") from None
+    return sections
+
+
+LOADERS: dict[str, Callable[[Path], list[Section]]] = {
+    ".md": load_markdown,
+    ".markdown": load_markdown,
+    ".txt": load_text,
+    ".pdf": load_pdf,
+    ".html": load_html,
+    ".htm": load_html,
+    ".docx": load_docx,
+    ".csv": load_csv,
+    ".json": load_json,
+    ".jsonl": load_jsonl,
+}
+
+
+def load(path: Path) -> list[Section]:
+    loader = LOADERS.get(path.suffix.lower())
+    if loader is None:
+        raise Unreadable(f"unsupported file type '{path.suffix or '(none)'}' (supported: {', '.join(LOADERS)})")
+    sections = [s for s in loader(path) if s.text.strip()]
+    if not sections:
+        raise Unreadable("no text in the file")
+    return sections

@@ -1,0 +1,186 @@
+"""The index on disk: immutable generations, swapped in atomically.
+
+    <index_dir>/
+      CURRENT              name of the serving generation (replaced with os.replace)
+      gen-<id>/            manifest.json, chunks.jsonl, vectors.npy, tf.npz, vocab.json
+      .lock                held by the one ingest that may write
+
+A new generation is written into `gen-<id>.partial/`, renamed, and only then named in CURRENT,
+so a crash or kill at any point leaves the previous generation serving. Readers load a whole
+generation into memory (`Snapshot`) and pick up a new one when CURRENT changes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from assistant.index.bm25 import BM25Scorer, Vocabulary
+from assistant.index.chunking import Chunk
+
+log = logging.getLogger(__name__)
+FORMAT_VERSION = 1
+
+
+@dataclass
+class FileEntry:
+    hash: str
+    mtime: float
+    size: int
+    chunks: int
+
+
+@dataclass
+class Manifest:
+    embedding_model: str
+    dimension: int
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    generation: str = ""
+    created: float = 0.0
+    format: int = FORMAT_VERSION
+
+    @classmethod
+    def read(cls, path: Path) -> Manifest:
+        raw = json.loads(path.read_text())
+        raw["files"] = {k: FileEntry(**v) for k, v in raw["files"].items()}
+        return cls(**raw)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+class Snapshot:
+    """One generation in memory: chunks, their vectors (FAISS) and term counts (BM25)."""
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        tf: sparse.csr_matrix,
+        vocab: Vocabulary,
+    ) -> None:
+        import faiss
+
+        assert len(chunks) == vectors.shape[0] == tf.shape[0], "index rows out of step"
+        self.manifest, self.chunks, self.vectors, self.tf, self.vocab = manifest, chunks, vectors, tf, vocab
+        self.bm25 = BM25Scorer(tf, vocab)
+        self.faiss = faiss.IndexFlatIP(manifest.dimension)  # exact inner product on unit vectors = cosine
+        if len(chunks):
+            self.faiss.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        self.row_of = {c.id: i for i, c in enumerate(chunks)}
+
+    @classmethod
+    def empty(cls, embedding_model: str, dimension: int) -> Snapshot:
+        return cls(
+            Manifest(embedding_model, dimension),
+            [],
+            np.zeros((0, dimension), dtype=np.float32),
+            sparse.csr_matrix((0, 0), dtype=np.float32),
+            Vocabulary(),
+        )
+
+    @classmethod
+    def read(cls, directory: Path) -> Snapshot:
+        manifest = Manifest.read(directory / "manifest.json")
+        with (directory / "chunks.jsonl").open() as f:
+            chunks = [Chunk(**json.loads(line)) for line in f]
+        vectors = np.load(directory / "vectors.npy")
+        tf = sparse.load_npz(directory / "tf.npz").tocsr()
+        vocab = Vocabulary(json.loads((directory / "vocab.json").read_text()))
+        return cls(manifest, chunks, vectors, tf, vocab)
+
+    def write(self, directory: Path) -> None:
+        directory.mkdir(parents=True)
+        with (directory / "chunks.jsonl").open("w") as f:
+            for c in self.chunks:
+                f.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
+        np.save(directory / "vectors.npy", self.vectors)
+        sparse.save_npz(directory / "tf.npz", self.tf, compressed=False)
+        (directory / "vocab.json").write_text(json.dumps(self.vocab.terms, ensure_ascii=False))
+        (directory / "manifest.json").write_text(json.dumps(self.manifest.to_json(), indent=1))
+        for name in os.listdir(directory):
+            _fsync(directory / name)
+        _fsync(directory)
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class IndexStore:
+    """Finds, loads and atomically replaces the serving generation under `root`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._loaded: tuple[str, Snapshot] | None = None
+        self._load_lock = threading.Lock()
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / ".lock"
+
+    def current_name(self) -> str | None:
+        try:
+            return (self.root / "CURRENT").read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def manifest(self) -> Manifest | None:
+        name = self.current_name()
+        return Manifest.read(self.root / name / "manifest.json") if name else None
+
+    def snapshot(self) -> Snapshot | None:
+        """The serving generation, loaded once and reloaded only when CURRENT names another."""
+        name = self.current_name()
+        if name is None:
+            return None
+        if self._loaded and self._loaded[0] == name:
+            return self._loaded[1]
+        with self._load_lock:
+            if not (self._loaded and self._loaded[0] == name):
+                started = time.perf_counter()
+                self._loaded = (name, Snapshot.read(self.root / name))
+                log.info("loaded index %s (%d chunks) in %.2fs", name, len(self._loaded[1]), time.perf_counter() - started)
+            return self._loaded[1]
+
+    def commit(self, snapshot: Snapshot) -> str:
+        """Write `snapshot` as a new generation and make it the serving one. Caller holds the lock."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        snapshot.manifest.generation = name
+        snapshot.manifest.created = time.time()
+        partial = self.root / f"{name}.partial"
+        snapshot.write(partial)
+        partial.rename(self.root / name)
+        pointer = self.root / "CURRENT.tmp"
+        pointer.write_text(name + "\n")
+        _fsync(pointer)
+        os.replace(pointer, self.root / "CURRENT")  # the atomic switch
+        _fsync(self.root)
+        self._loaded = (name, snapshot)
+        self.collect_garbage(keep=name)
+        return name
+
+    def collect_garbage(self, keep: str) -> None:
+        """Remove half-written and superseded generations (readers hold theirs in memory)."""
+        for entry in self.root.iterdir():
+            if entry.is_dir() and entry.name.startswith("gen-") and entry.name != keep:
+                shutil.rmtree(entry, ignore_errors=True)

@@ -1,0 +1,141 @@
+"""Hybrid search: BM25 and FAISS over the same chunks, fused with reciprocal rank fusion.
+
+RRF (Cormack et al. 2009) scores a chunk Σ wᵢ / (k + rankᵢ) over the lists it appears in, so it
+needs no score calibration between BM25 and cosine similarity. One `search` call produces the
+`Evidence` that the router scores and the retrieval route answers from (no second search).
+`HybridRetriever` exposes the same search as a LangChain retriever, the seam for moving to a
+distributed hybrid store (DESIGN.md §3).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.index.chunking import Chunk
+from assistant.index.store import IndexStore, Snapshot
+from assistant.index.tokenize import tokenize
+from assistant.llm.embeddings import IdentifiedEmbeddings
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    score: float  # fused
+    bm25_rank: int | None = None  # 1-based; None = not in that list's candidates
+    dense_rank: int | None = None
+    bm25_score: float | None = None
+    dense_score: float | None = None  # cosine similarity
+
+    def to_json(self) -> dict:
+        c = self.chunk
+        return {
+            "chunk_id": c.id,
+            "source": c.source,
+            "page": c.page,
+            "section": c.section,
+            "score": round(self.score, 5),
+            "bm25_rank": self.bm25_rank,
+            "dense_rank": self.dense_rank,
+            "bm25_score": None if self.bm25_score is None else round(self.bm25_score, 4),
+            "dense_score": None if self.dense_score is None else round(self.dense_score, 4),
+            "text": c.text,
+        }
+
+
+@dataclass
+class Evidence:
+    """The result of one retrieval call."""
+
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    embed_ms: float = 0.0
+    search_ms: float = 0.0
+    generation: str | None = None
+
+    @property
+    def best_dense(self) -> float:
+        return max((h.dense_score for h in self.hits if h.dense_score is not None), default=0.0)
+
+    @property
+    def agreement(self) -> float:
+        """Share of the top hits that both retrievers found: they agree when it is high."""
+        if not self.hits:
+            return 0.0
+        return sum(h.bm25_rank is not None and h.dense_rank is not None for h in self.hits) / len(self.hits)
+
+
+class HybridSearcher:
+    def __init__(
+        self,
+        store: IndexStore,
+        embeddings: IdentifiedEmbeddings,
+        *,
+        candidates: int = 50,
+        rrf_k: int = 60,
+        bm25_weight: float = 1.0,
+        dense_weight: float = 1.0,
+    ) -> None:
+        self.store, self.embeddings = store, embeddings
+        self.candidates, self.rrf_k = candidates, rrf_k
+        self.bm25_weight, self.dense_weight = bm25_weight, dense_weight
+
+    def search(self, query: str, k: int = 5) -> Evidence:
+        snapshot = self.store.snapshot()
+        evidence = Evidence(query, generation=snapshot.manifest.generation if snapshot else None)
+        if snapshot is None or not len(snapshot):
+            return evidence
+        if snapshot.manifest.embedding_model != self.embeddings.model_id:
+            from assistant.errors import AssistantError
+
+            raise AssistantError(
+                f"the index was built with {snapshot.manifest.embedding_model}, but the active embedding model is "
+                f"{self.embeddings.model_id}",
+                "run `assistant ingest` to re-embed the knowledge folder",
+            )
+        started = time.perf_counter()
+        vector = self.embeddings.embed_array([query])[0]
+        evidence.embed_ms = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        evidence.hits = self.fuse(snapshot, tokenize(query), vector, k)
+        evidence.search_ms = (time.perf_counter() - started) * 1000
+        return evidence
+
+    def fuse(self, snapshot: Snapshot, tokens: list[str], vector: np.ndarray, k: int) -> list[Hit]:
+        """Both retrievers' candidates → RRF → the best k. No embedding work happens here."""
+        n = min(self.candidates, len(snapshot))
+        bm25_idx, bm25_scores = snapshot.bm25.top(tokens, n)
+        dense_scores, dense_idx = snapshot.faiss.search(vector.reshape(1, -1).astype(np.float32), n)
+        hits: dict[int, Hit] = {}
+        for rank, (i, s) in enumerate(zip(bm25_idx.tolist(), bm25_scores.tolist(), strict=True), 1):
+            hit = hits.setdefault(i, Hit(snapshot.chunks[i], 0.0))
+            hit.bm25_rank, hit.bm25_score = rank, s
+            hit.score += self.bm25_weight / (self.rrf_k + rank)
+        for rank, (i, s) in enumerate(zip(dense_idx[0].tolist(), dense_scores[0].tolist(), strict=True), 1):
+            if i < 0:
+                continue
+            hit = hits.setdefault(i, Hit(snapshot.chunks[i], 0.0))
+            hit.dense_rank, hit.dense_score = rank, s
+            hit.score += self.dense_weight / (self.rrf_k + rank)
+        return sorted(hits.values(), key=lambda h: (-h.score, h.chunk.id))[:k]
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain view of `HybridSearcher`: Documents carry provenance and both component ranks."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    searcher: HybridSearcher
+    k: int = 5
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [
+            Document(page_content=h.chunk.text, metadata={k: v for k, v in h.to_json().items() if k != "text"})
+            for h in self.searcher.search(query, self.k).hits
+        ]

@@ -1,0 +1,57 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from assistant.index.bm25 import BM25Scorer, Vocabulary, term_counts
+from assistant.index.tokenize import tokenize
+
+SCIFACT = Path(__file__).parents[3] / "shared" / "eval" / "scifact"
+
+
+def sample_corpus() -> tuple[list[str], list[str]]:
+    if (SCIFACT / "corpus.jsonl").exists():
+        lines = (SCIFACT / "corpus.jsonl").read_text().splitlines()[:800]
+        docs = [json.loads(line)["title"] + " " + json.loads(line)["text"] for line in lines]
+        queries = [json.loads(line)["text"] for line in (SCIFACT / "queries.jsonl").read_text().splitlines()[:40]]
+        return docs, queries
+    docs = [f"document {i} about topic {i % 7} and subject {i % 11} with extra words {i % 3}" for i in range(300)]
+    return docs, ["topic 3 subject 5", "extra words 2", "document 17"]
+
+
+def test_tokenizer_lowercases_stems_and_drops_stop_words():
+    assert tokenize("The TV's Settings, and RUNNING apps!") == ["tv", "s", "set", "run", "app"]
+    assert tokenize("ÜNÏCODE Café") == ["ünïcode", "café"]
+
+
+def test_fast_scorer_equals_rank_bm25_on_a_sample():
+    docs, queries = sample_corpus()
+    tokenized = [tokenize(d) for d in docs]
+    reference = BM25Okapi(tokenized)
+    vocab = Vocabulary()
+    fast = BM25Scorer(term_counts(tokenized, vocab), vocab)
+    for q in queries:
+        tokens = tokenize(q)
+        expected = reference.get_scores(tokens)
+        got = fast.scores(tokens)
+        assert np.allclose(got, expected, rtol=1e-4, atol=1e-4)
+        idx, _ = fast.top(tokens, 10)
+        best_ref = np.sort(expected)[::-1][: len(idx)]
+        assert np.allclose(expected[idx], best_ref, atol=1e-4), "fast top-10 must be rank-bm25's top-10"
+
+
+def test_unknown_terms_score_zero_and_top_skips_zeros():
+    vocab = Vocabulary()
+    scorer = BM25Scorer(term_counts([["a1", "b1"], ["b1", "c1"], ["d1"]], vocab), vocab)
+    assert not scorer.scores(["zzz"]).any()
+    idx, scores = scorer.top(["c1"], 5)
+    assert list(idx) == [1] and scores[0] > 0
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_tiny_corpora(n):
+    vocab = Vocabulary()
+    scorer = BM25Scorer(term_counts([["x"]] * n, vocab), vocab)
+    assert scorer.scores(["x"]).shape == (n,)
