@@ -276,6 +276,43 @@ def models(as_json: bool) -> None:
         click.echo("fine-tuned: none (train one with `assistant finetune`)")
 
 
+@cli.group(name="eval")
+def eval_group() -> None:
+    """Benchmarks over the shared evaluation data (../shared/eval or ASSISTANT_EVAL_DIR)."""
+
+
+@eval_group.command(name="retrieval")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--limit", type=int, help="Only the first N queries (quick check).")
+def eval_retrieval(as_json: bool, limit: int | None) -> None:
+    """SciFact nDCG@10 and Recall@100 for BM25, dense and hybrid (embeddings cached)."""
+    from assistant.eval.retrieval import run
+    from assistant.services import Services
+
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="doc", desc="embedding corpus (cached for next time)", file=sys.stderr)
+        bar.n = done
+        bar.refresh()
+
+    report = run(Services(_settings()), limit=limit, progress=progress)
+    if bar is not None:
+        bar.close()
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    click.echo(f"{report['dataset']}: {report['queries']} queries, {report['documents']} documents")
+    click.echo(f"{'retriever':<10} {'nDCG@10':>8} {'Recall@100':>11}")
+    for name, metrics in report["results"].items():
+        click.echo(f"{name:<10} {metrics['ndcg@10']:>8.4f} {metrics['recall@100']:>11.4f}")
+    click.echo(f"published nDCG@10: {report['published_ndcg@10']}")
+
+
 @cli.command()
 def config() -> None:
     """Show every setting, its environment variable and its current value."""

@@ -31,8 +31,8 @@ class Chunk:
     def search_text(self) -> str:
         """What BM25 and the embedder see: the passage plus where it sits (file name, heading)."""
         title = PurePosixPath(self.source).stem.replace("-", " ").replace("_", " ")
-        context = f"{title} · {self.section}" if self.section else title
-        return f"{context}\n{self.text}"
+        context = " · ".join(part for part in (title, self.section) if part)
+        return f"{context}\n{self.text}" if context else self.text
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -1,0 +1,1 @@
+"""Benchmarks over ../shared/eval (`assistant eval …`): retrieval quality and speed, routing, answers."""

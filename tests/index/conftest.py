@@ -1,0 +1,71 @@
+"""Real documents of every supported type, written by real libraries (fpdf2, python-docx)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.index.ingest import Ingestor
+from assistant.index.store import IndexStore
+
+
+def write_pdf(path: Path, pages: list[str]) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 8, text)
+    pdf.output(str(path))
+    return path
+
+
+def write_docx(path: Path, paragraphs: list[str]) -> Path:
+    import docx
+
+    document = docx.Document()
+    for p in paragraphs:
+        document.add_paragraph(p)
+    document.save(str(path))
+    return path
+
+
+def fill_folder(root: Path) -> None:
+    (root / "release-notes.md").write_text(
+        "# Release notes\n\n## Firmware 1402\n\nFirmware 1402 adds a Dolby Vision gaming mode and fixes "
+        "HDMI eARC audio dropouts on soundbars.\n\n## Firmware 1388\n\nFirmware 1388 improved Wi-Fi stability.\n"
+    )
+    (root / "notice.txt").write_text("Service notice: the Smart Hub store is offline for maintenance on 3 December.")
+    (root / "promo.html").write_text(
+        "<html><head><title>Winter promotion</title></head><body><h1>Winter promotion</h1>"
+        "<p>Trade in an old television and get 200 euros off a new QN90 model.</p></body></html>"
+    )
+    (root / "prices.csv").write_text("model,price\nQN90,1299\nQ60,649\n")
+    (root / "faq.json").write_text(json.dumps([{"q": "Warranty length?", "a": "The warranty lasts two years."}]))
+    (root / "tickets.jsonl").write_text(json.dumps({"ticket": 17, "issue": "remote pairing fails"}) + "\n")
+    write_pdf(
+        root / "manual.pdf",
+        ["Chapter one explains unpacking the television.", "To pair the remote, hold Back and Play for three seconds."],
+    )
+    write_docx(root / "policy.docx", ["Returns are accepted within thirty days of delivery."])
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    root = tmp_path / "knowledge"
+    root.mkdir()
+    fill_folder(root)
+    return root
+
+
+@pytest.fixture
+def store(tmp_path) -> IndexStore:
+    return IndexStore(tmp_path / "index")
+
+
+@pytest.fixture
+def ingestor(folder, store, minilm) -> Ingestor:
+    return Ingestor(folder, store, minilm, max_file_bytes=1_000_000, lock_timeout_s=1)

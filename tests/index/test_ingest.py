@@ -1,0 +1,192 @@
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from filelock import FileLock
+
+from assistant.errors import AssistantError
+from assistant.index import ingest as ingest_module
+from assistant.index.ingest import Ingestor
+from assistant.index.store import IndexStore, Snapshot
+from assistant.retrieval import HybridSearcher
+from tests.index.conftest import write_pdf
+
+pytestmark = pytest.mark.slow
+
+
+def sources(store: IndexStore) -> set[str]:
+    return {c.source for c in store.snapshot().chunks}
+
+
+def test_every_supported_type_is_indexed_with_provenance(ingestor, store, minilm):
+    summary = ingestor.run()
+    assert sorted(summary.added) == sorted(
+        ["release-notes.md", "notice.txt", "promo.html", "prices.csv", "faq.json", "tickets.jsonl", "manual.pdf", "policy.docx"]
+    )
+    assert not summary.skipped
+    snap = store.snapshot()
+    pdf_pages = {c.page for c in snap.chunks if c.source == "manual.pdf"}
+    assert pdf_pages == {1, 2}
+    headings = {c.section for c in snap.chunks if c.source == "release-notes.md"}
+    assert "Release notes › Firmware 1402" in headings
+    assert snap.manifest.embedding_model == minilm.model_id and snap.manifest.dimension == 384
+    hits = HybridSearcher(store, minilm).search("how do I pair the remote", k=3).hits
+    assert hits[0].chunk.source == "manual.pdf" and hits[0].chunk.page == 2
+    assert hits[0].bm25_rank is not None and hits[0].dense_rank is not None
+
+
+def test_second_run_does_no_work_and_ids_are_stable(ingestor, store):
+    ingestor.run()
+    ids = [c.id for c in store.snapshot().chunks]
+    generation = store.current_name()
+    again = ingestor.run()
+    assert again.chunks_embedded == 0 and not again.changed_anything
+    assert store.current_name() == generation
+    os.utime(ingestor.root / "notice.txt")  # touched, same bytes: hashed, not re-embedded
+    touched = ingestor.run()
+    assert touched.chunks_embedded == 0 and not touched.changed
+    assert [c.id for c in store.snapshot().chunks] == ids
+
+
+def test_changes_and_deletions_are_carried_through(ingestor, store, minilm):
+    ingestor.run()
+    (ingestor.root / "notice.txt").write_text("Service notice: the store reopened on 5 December.")
+    (ingestor.root / "prices.csv").unlink()
+    (ingestor.root / "new.md").write_text("# New\n\nThe QN95 launches in January with a 144 Hz panel.")
+    summary = ingestor.run()
+    assert summary.changed == ["notice.txt"] and summary.deleted == ["prices.csv"] and summary.added == ["new.md"]
+    assert summary.chunks_embedded == 2  # only the new and the changed file's chunks
+    assert "prices.csv" not in sources(store)  # no ghost citations
+    texts = " ".join(c.text for c in store.snapshot().chunks)
+    assert "maintenance" not in texts and "reopened" in texts
+    top = HybridSearcher(store, minilm).search("QN95 launch panel", k=1).hits[0]
+    assert top.chunk.source == "new.md"
+
+
+def test_bad_files_are_skipped_with_reasons_and_the_rest_is_indexed(ingestor, store, tmp_path):
+    root = ingestor.root
+    (root / "corrupt.pdf").write_bytes(b"%PDF-1.4\n" + os.urandom(2000))
+    write_pdf(tmp_path / "plain.pdf", ["secret"])
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(tmp_path / "plain.pdf"))
+    writer.encrypt("pw")
+    writer.write(root / "locked.pdf")
+    (root / "empty.md").write_text("")
+    (root / "binary.txt").write_bytes(b"\x7fELF\x00\x00\x01" + os.urandom(500))
+    (root / "huge.txt").write_text("x" * 2_000_000)
+    (root / "bad\x07name.md").write_text("bell in the name")
+    outside = tmp_path / "outside.md"
+    outside.write_text("not in the knowledge folder")
+    (root / "escape.md").symlink_to(outside)
+    (root / "program.exe").write_bytes(b"MZ")
+    summary = ingestor.run()
+    reasons = dict(summary.skipped)
+    assert "corrupt PDF" in reasons["corrupt.pdf"]
+    assert "encrypted" in reasons["locked.pdf"]
+    assert reasons["empty.md"] == "empty file"
+    assert "binary" in reasons["binary.txt"]
+    assert "too large" in reasons["huge.txt"]
+    assert "control characters" in reasons["bad\x07name.md"]
+    assert "outside" in reasons["escape.md"]
+    assert "unsupported" in reasons["program.exe"]
+    assert len(summary.added) == 8 and "manual.pdf" in sources(store)
+
+
+def test_a_file_that_turns_corrupt_keeps_its_previous_version(ingestor, store):
+    ingestor.run()
+    (ingestor.root / "manual.pdf").write_bytes(b"%PDF-1.4 broken")
+    summary = ingestor.run()
+    assert "manual.pdf" in dict(summary.skipped)
+    assert "manual.pdf" in sources(store)
+    assert any("kept the previously indexed version" in n for n in summary.notes)
+
+
+def test_file_deleted_while_being_read(ingestor, store, monkeypatch):
+    real_load = ingest_module.load
+
+    def vanishing_load(path):
+        if path.name == "notice.txt":
+            path.unlink()
+        return real_load(path)
+
+    monkeypatch.setattr(ingest_module, "load", vanishing_load)
+    summary = ingestor.run()
+    assert ("notice.txt", "deleted while being read") in summary.skipped
+    assert "notice.txt" not in sources(store) and "manual.pdf" in sources(store)
+
+
+def test_second_ingest_waits_then_says_so(ingestor, store):
+    store.root.mkdir(parents=True)
+    waited = []
+    with FileLock(store.lock_path):
+        with pytest.raises(AssistantError, match="another ingest"):
+            ingestor.run(on_wait=lambda: waited.append(True))
+    assert waited == [True]
+    assert ingestor.run().added  # the lock is free again
+
+
+def test_crash_while_writing_leaves_the_previous_generation_serving(ingestor, store, monkeypatch):
+    ingestor.run()
+    before = store.current_name()
+    (ingestor.root / "late.md").write_text("A late addition about firmware 1410.")
+
+    def crash(self, directory):
+        directory.mkdir(parents=True)
+        (directory / "chunks.jsonl").write_text("half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Snapshot, "write", crash)
+    with pytest.raises(OSError):
+        ingestor.run()
+    monkeypatch.undo()
+    fresh_reader = IndexStore(store.root)
+    assert fresh_reader.current_name() == before
+    assert "late.md" not in {c.source for c in fresh_reader.snapshot().chunks}
+    assert ingestor.run().added == ["late.md"]
+    assert not [p for p in store.root.iterdir() if p.name.endswith(".partial")]
+
+
+def test_killed_ingest_never_damages_the_index(ingestor, store, tmp_path):
+    ingestor.run()
+    before = store.current_name()
+    for i in range(40):
+        (ingestor.root / f"bulk-{i}.md").write_text(f"# Bulk {i}\n\n" + f"Paragraph about topic {i}. " * 60)
+    script = textwrap.dedent(
+        f"""
+        from assistant.index.ingest import Ingestor
+        from assistant.index.store import IndexStore
+        from assistant.llm.embeddings import MiniLMEmbeddings
+        Ingestor({str(ingestor.root)!r}, IndexStore({str(store.root)!r}), MiniLMEmbeddings()).run()
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        proc.wait(timeout=5)  # imports take ~2 s and embedding the bulk ~10 s: killed mid-embedding
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode != 0, "the ingest finished before it could be killed; add more files"
+    reader = IndexStore(store.root)
+    assert reader.current_name() == before
+    snap = reader.snapshot()
+    assert len(snap) == sum(f.chunks for f in snap.manifest.files.values())
+    summary = ingestor.run()  # the next ingest recovers: the dead process' lock is released by the OS
+    assert len(summary.added) == 40
+
+
+def test_embedding_model_change_reembeds_everything(ingestor, store, minilm):
+    ingestor.run()
+
+    class Renamed:
+        model_id, dimension = "other-model", 384
+        embed_array = staticmethod(minilm.embed_array)
+
+    summary = Ingestor(ingestor.root, store, Renamed()).run()
+    assert any("embedding model changed" in n for n in summary.notes)
+    assert summary.chunks_embedded == summary.chunks_total
+    assert store.snapshot().manifest.embedding_model == "other-model"
+    with pytest.raises(AssistantError, match="re-embed"):
+        HybridSearcher(store, minilm).search("remote")
