@@ -17,7 +17,8 @@ from assistant.index.chunking import Chunk
 from assistant.index.tokenize import tokenize
 
 MARKER = re.compile(r"\s*\[(\d{1,2})\]")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|\n+")
+# A sentence ends at . ! ? before a capital or digit, but not after a list number ("1. First").
+SENTENCE_END = re.compile(r"(?<!\b\d\.)(?<!\b\d\d\.)(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|\n+")
 ATTRIBUTE_AT = 0.5  # share of a sentence's content words found in the passage to add a citation
 KEEP_AT = 0.25  # lower bar for a marker the model wrote itself
 MIN_WORDS = 3  # shorter sentences ("Yes.") carry too little to attribute

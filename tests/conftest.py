@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
+from assistant.index.ingest import Ingestor
+from assistant.index.store import IndexStore
 from assistant.settings import Settings
+from tests.documents import fill_folder
 
 
 @pytest.fixture
 def settings(tmp_path, monkeypatch) -> Settings:
     """Settings isolated in a temp dir, embedded backend, no stray env or assistant.toml."""
-    for key in list(__import__("os").environ):
+    for key in list(os.environ):
         if key.startswith("ASSISTANT_") or key == "OLLAMA_HOST":
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)
@@ -38,3 +44,21 @@ def minilm():
     from assistant.llm.embeddings import MiniLMEmbeddings
 
     return MiniLMEmbeddings()
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    root = tmp_path / "knowledge"
+    root.mkdir(exist_ok=True)
+    fill_folder(root)
+    return root
+
+
+@pytest.fixture
+def store(tmp_path) -> IndexStore:
+    return IndexStore(tmp_path / "index")
+
+
+@pytest.fixture
+def ingestor(folder, store, minilm) -> Ingestor:
+    return Ingestor(folder, store, minilm, max_file_bytes=1_000_000, lock_timeout_s=1)

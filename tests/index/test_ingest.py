@@ -11,7 +11,7 @@ from assistant.index import ingest as ingest_module
 from assistant.index.ingest import Ingestor
 from assistant.index.store import IndexStore, Snapshot
 from assistant.retrieval import HybridSearcher
-from tests.index.conftest import write_pdf
+from tests.documents import write_pdf
 
 pytestmark = pytest.mark.slow
 

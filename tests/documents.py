@@ -5,11 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from assistant.index.ingest import Ingestor
-from assistant.index.store import IndexStore
-
 
 def write_pdf(path: Path, pages: list[str]) -> Path:
     from fpdf import FPDF
@@ -51,21 +46,3 @@ def fill_folder(root: Path) -> None:
         ["Chapter one explains unpacking the television.", "To pair the remote, hold Back and Play for three seconds."],
     )
     write_docx(root / "policy.docx", ["Returns are accepted within thirty days of delivery."])
-
-
-@pytest.fixture
-def folder(tmp_path) -> Path:
-    root = tmp_path / "knowledge"
-    root.mkdir()
-    fill_folder(root)
-    return root
-
-
-@pytest.fixture
-def store(tmp_path) -> IndexStore:
-    return IndexStore(tmp_path / "index")
-
-
-@pytest.fixture
-def ingestor(folder, store, minilm) -> Ingestor:
-    return Ingestor(folder, store, minilm, max_file_bytes=1_000_000, lock_timeout_s=1)
