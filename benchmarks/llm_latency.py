@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -76,16 +75,25 @@ def through_backend(model: ChatEmbedded, text: str) -> tuple[float, float]:
     return (first - start) * 1000, (pieces - 1) / (end - first) if pieces > 1 else 0.0
 
 
+# Runs the real CLI, then reports its own peak RSS (VmHWM: ru_maxrss would include the parent's,
+# which Linux carries across exec).
+COLD = (
+    "import atexit, sys; from assistant.cli import main; "
+    "atexit.register(lambda: print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0], file=sys.stderr)); "
+    "sys.argv = ['assistant', 'ask', sys.argv[1]]; main()"
+)
+
+
 def cold_start(question: str) -> tuple[float, float]:
-    """Process start → first byte of the answer, and the child's peak RSS in MiB."""
+    """Process start → first byte of the answer, and the process' peak RSS in MiB."""
     env = dict(os.environ, ASSISTANT_BACKEND="embedded", ASSISTANT_MAX_TOKENS="16")
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "ask", question], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen([sys.executable, "-c", COLD, question], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, text=True)
     proc.stdout.read(1)
     first = time.perf_counter() - start
-    proc.communicate()
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    _, err = proc.communicate()
+    peak_kib = int(next(line for line in err.splitlines() if line.startswith("VmHWM")).split()[1])
     return first * 1000, peak_kib / 1024
 
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -56,17 +54,20 @@ def percentile(values: list[float], q: float) -> float:
 
 
 RSS_PROBE = """
-import resource, sys, time
+import sys, time
 from assistant.index.store import IndexStore
 from assistant.retrieval import HybridSearcher
 from assistant.index.tokenize import tokenize
 import numpy as np
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def hwm():  # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across exec
+    line = next(l for l in open("/proc/self/status") if l.startswith("VmHWM"))
+    return int(line.split()[1]) / 1024
+before = hwm()
 started = time.perf_counter()
 snap = IndexStore(sys.argv[1]).snapshot()
 load_s = time.perf_counter() - started
 HybridSearcher(None, None).fuse(snap, tokenize("protein expression in cells"), np.ones(384, np.float32) / 384**0.5, 5)
-print(before / 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, load_s)
+print(before, hwm(), load_s)
 """
 
 
