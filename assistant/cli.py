@@ -276,6 +276,85 @@ def models(as_json: bool) -> None:
         click.echo("fine-tuned: none (train one with `assistant finetune`)")
 
 
+@cli.command()
+@click.argument("data", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--name", help="Domain name: adapters/NAME/ (letters, digits, - and _).")
+@click.option("--steps", type=int, default=120, show_default=True, help="Training steps (batches).")
+@click.option("--rank", type=int, default=16, show_default=True, help="LoRA rank.")
+@click.option("--alpha", type=float, default=32.0, show_default=True, help="LoRA alpha.")
+@click.option("--lr", type=float, default=1e-3, show_default=True, help="Learning rate.")
+@click.option("--batch-size", type=int, default=8, show_default=True)
+@click.option("--threads", type=int, help="torch threads (default: ASSISTANT_THREADS).")
+@click.option("--description", default="", help="One line for the card.")
+@click.option("--resume", is_flag=True, help="Continue from the checkpoint an interrupted run left.")
+@click.option("--register", "register_name", metavar="NAME", help="Create adapters/NAME as a model in Ollama.")
+def finetune(data, name, steps, rank, alpha, lr, batch_size, threads, description, resume, register_name) -> None:
+    """Train a LoRA adapter on DATA (JSONL of question/answer pairs) into adapters/NAME/.
+
+    \b
+    Example:  assistant finetune my-faq.jsonl --name my-faq --steps 120
+    Needs the optional extra: pip install -e '.[finetune]'
+    """
+    settings = _settings()
+    if register_name:
+        from assistant.finetune.ollama_register import register
+        from assistant.finetune.pipeline import check_name
+
+        model = register(
+            settings.adapters_dir / check_name(register_name), settings.ollama_host, timeout_s=settings.ollama_timeout_s
+        )
+        click.echo(f"created Ollama model {model} at {settings.ollama_host}")
+        return
+    if data is None or not name:
+        raise BadInput("finetune needs DATA and --name", "e.g. `assistant finetune faq.jsonl --name faq`")
+    from assistant.finetune.data import read_examples
+    from assistant.finetune.pipeline import check_name, run_finetune
+    from assistant.finetune.train import TrainConfig, require_torch
+    from assistant.llm.embedded import default_model_path
+    from assistant.turn import FINETUNED_SYSTEM
+
+    check_name(name)
+    examples, warnings = read_examples(data)
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
+    require_torch()
+    config = TrainConfig(
+        rank=rank, alpha=alpha, learning_rate=lr, batch_size=batch_size, steps=steps,
+        threads=threads or settings.threads,
+    )  # fmt: skip
+    from tqdm import tqdm
+
+    bar = tqdm(total=steps, unit="step", desc="training", file=sys.stderr, disable=None)
+
+    def on_step(info) -> None:
+        bar.n = info.step
+        extra = f", held-out {info.eval_loss:.3f}" if info.eval_loss is not None else ""
+        bar.set_postfix_str(f"loss {info.loss:.3f}{extra}")
+
+    try:
+        result = run_finetune(
+            examples, name=name, adapters_dir=settings.adapters_dir, base=settings.model_path or default_model_path(),
+            system=FINETUNED_SYSTEM, config=config, data_path=data, description=description, resume=resume,
+            ollama_base=settings.ollama_model, on_step=on_step, on_phase=lambda m: tqdm.write(m, file=sys.stderr),
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        bar.close()
+        _fail(
+            f"interrupted; checkpoint kept in {settings.adapters_dir / f'.{name}.checkpoint'} — "
+            "rerun the same command with --resume",
+            code=130,
+        )
+    bar.close()
+    metrics = result.card["metrics"]
+    check = metrics.get("heldout_check") or {}
+    click.echo(f"wrote {result.path}/ (adapter.gguf, card.json, Modelfile)")
+    click.echo(f"steps {metrics['steps']} (best {metrics['best_step']}), held-out loss {metrics['best_eval_loss']}")
+    if check:
+        click.echo(
+            f"held-out token F1 through llama.cpp: base {check['token_f1_base']} → fine-tuned {check['token_f1_finetuned']}"
+        )
+
+
 @cli.group(name="eval")
 def eval_group() -> None:
     """Benchmarks over the shared evaluation data (../shared/eval or ASSISTANT_EVAL_DIR)."""

@@ -100,22 +100,30 @@ def incremental(base_chunks: int, embedder: MiniLMEmbeddings) -> dict:
         pdf.set_font("Helvetica", size=11)
         for page in range(20):
             pdf.add_page()
-            pdf.multi_cell(0, 6, " ".join(paragraphs[7000 % len(paragraphs) + page * 3 + i] for i in range(3)))
-        pdf.output(str(root / "new-report.pdf"))
+            text = " ".join(paragraphs[(4000 + page * 3 + i) % len(paragraphs)] for i in range(3))
+            pdf.multi_cell(0, 6, text.encode("latin-1", "replace").decode("latin-1"))  # core fonts are Latin-1
+        pdf.output(str(Path(tmp) / "report.pdf"))  # outside the folder until copied in
 
-        reader = IndexStore(store.root)  # a fresh process' view: loads the 50k generation from disk
-        timed = TimedEmbeddings(embedder)
-        started = time.perf_counter()
-        summary = Ingestor(root, reader, timed).run()
-        total = time.perf_counter() - started
-    return {
-        "base_chunks": len(chunks),
-        "pdf_chunks": summary.chunks_embedded,
-        "total_s": round(total, 2),
-        "pdf_embedding_s": round(timed.seconds, 2),
-        "overhead_s": round(total - timed.seconds, 2),
-        "added": summary.added,
-    }
+        # Cold: a fresh `assistant ingest` process has to load the 50k generation from disk first.
+        # Warm: the server's watcher, whose index is already in memory.
+        results = {}
+        for mode in ("cold", "warm"):
+            reader = IndexStore(store.root)
+            if mode == "warm":
+                reader.snapshot()
+                import langchain_community.document_loaders.pdf  # noqa: F401  (imported once per process)
+            (root / f"new-report-{mode}.pdf").write_bytes((Path(tmp) / "report.pdf").read_bytes())
+            timed = TimedEmbeddings(embedder)
+            started = time.perf_counter()
+            summary = Ingestor(root, reader, timed).run()
+            total = time.perf_counter() - started
+            results[mode] = {
+                "pdf_chunks": summary.chunks_embedded,
+                "total_s": round(total, 2),
+                "pdf_embedding_s": round(timed.seconds, 2),
+                "overhead_s": round(total - timed.seconds, 2),
+            }
+    return {"base_chunks": len(chunks), **results}
 
 
 def main() -> None:
@@ -135,8 +143,10 @@ def main() -> None:
     e, i = report["end_to_end"], report["incremental"]
     print(f"end to end: {e['chunks']} chunks from {e['files']} files at {e['ingest_chunks_per_s']} chunks/s; "
           f"bare embedding {e['bare_embedding_chunks_per_s']} chunks/s → {e['ratio']}× (goal ≥ 0.8×)")
-    print(f"incremental: +1 20-page PDF ({i['pdf_chunks']} chunks) into {i['base_chunks']:,} chunks: "
-          f"{i['total_s']} s = {i['pdf_embedding_s']} s embedding + {i['overhead_s']} s other (goal ≤ 2 s)")
+    for mode in ("cold", "warm"):
+        m = i[mode]
+        print(f"incremental ({mode}): +1 20-page PDF ({m['pdf_chunks']} chunks) into {i['base_chunks']:,} chunks: "
+              f"{m['total_s']} s = {m['pdf_embedding_s']} s embedding + {m['overhead_s']} s other (goal ≤ 2 s)")
 
 
 if __name__ == "__main__":

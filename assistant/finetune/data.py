@@ -95,12 +95,22 @@ def tv_manual_split(qa: list[dict]) -> dict[str, list[dict]]:
     held = set(sections[:HELD_OUT_SECTIONS])
     train = [q for q in qa if q["kind"] != "paraphrased" and q["section_path"] not in held]
     train_answers = {q["answer"].strip() for q in train}
+    train_questions = {" ".join(q["question"].lower().split()) for q in train}
     paraphrased = [
-        q for q in qa if q["kind"] == "paraphrased" and q["section_path"] not in held and q["answer"].strip() in train_answers
+        q
+        for q in qa
+        if q["kind"] == "paraphrased"
+        and q["section_path"] not in held
+        and q["answer"].strip() in train_answers
+        and " ".join(q["question"].lower().split()) not in train_questions  # some "paraphrases" are verbatim
     ]
     return {
         "train": train,
         "test_paraphrased": paraphrased,
-        "test_sections": [q for q in qa if q["section_path"] in held],
+        "test_sections": [
+            q
+            for q in qa
+            if q["section_path"] in held and " ".join(q["question"].lower().split()) not in train_questions
+        ],
         "held_out_sections": sorted(held),
     }

@@ -9,6 +9,7 @@ and k projections (rotary layout), so B of `attn_q`/`attn_k` must be permuted th
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -53,3 +54,53 @@ def write_lora_gguf(
     writer.close()
     os.replace(tmp, path)
     return path
+
+
+# PEFT (Hugging Face llama) module name → llama.cpp tensor name.
+LLAMA_TENSORS = {
+    "self_attn.q_proj": "attn_q",
+    "self_attn.k_proj": "attn_k",
+    "self_attn.v_proj": "attn_v",
+    "self_attn.o_proj": "attn_output",
+    "mlp.gate_proj": "ffn_gate",
+    "mlp.up_proj": "ffn_up",
+    "mlp.down_proj": "ffn_down",
+}
+PEFT_KEY = re.compile(r"layers\.(\d+)\.(\w+\.\w+)\.lora_([AB])\.weight$")
+
+
+def lora_pairs_from_peft(
+    state_dict: Mapping[str, np.ndarray], *, n_head: int, n_head_kv: int, permute: bool = True
+) -> dict[str, LoraPair]:
+    """PEFT's `lora_A`/`lora_B` weights → llama.cpp `blk.N.<tensor>.weight` pairs.
+
+    `permute=False` exists only so a test can show why the permutation is needed.
+    """
+    parts: dict[str, dict[str, np.ndarray]] = {}
+    for key, value in state_dict.items():
+        match = PEFT_KEY.search(key)
+        if not match or match.group(2) not in LLAMA_TENSORS:
+            continue
+        layer, module, which = match.groups()
+        name = f"blk.{layer}.{LLAMA_TENSORS[module]}.weight"
+        parts.setdefault(name, {})[which] = np.asarray(value, dtype=np.float32)
+    pairs = {}
+    for name, ab in parts.items():
+        a, b = ab["A"], ab["B"]
+        if permute and ".attn_q." in name:
+            b = permute_rows(b, n_head)
+        elif permute and ".attn_k." in name:
+            b = permute_rows(b, n_head_kv)
+        pairs[name] = (a, b)
+    return pairs
+
+
+def export_peft(peft_model, path: Path, *, name: str = "") -> Path:
+    """Write a trained peft model's LoRA as a llama.cpp GGUF adapter."""
+    from peft.utils import get_peft_model_state_dict
+
+    config = peft_model.base_model.model.config
+    lora = peft_model.peft_config["default"]
+    state = {k: v.detach().float().cpu().numpy() for k, v in get_peft_model_state_dict(peft_model).items()}
+    pairs = lora_pairs_from_peft(state, n_head=config.num_attention_heads, n_head_kv=config.num_key_value_heads)
+    return write_lora_gguf(path, pairs, alpha=lora.lora_alpha, name=name)

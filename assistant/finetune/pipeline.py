@@ -1,0 +1,171 @@
+"""`assistant finetune`: data → LoRA training → GGUF adapter → check through llama.cpp → card.
+
+The adapter folder is assembled in `adapters/.NAME.partial/` and renamed into place at the end,
+so an interrupted run never leaves a half-written `adapters/NAME/`; the training checkpoint in
+`adapters/.NAME.checkpoint/` lets `--resume` continue where Ctrl-C stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from assistant.errors import BadInput
+from assistant.eval.metrics import token_f1
+from assistant.finetune.data import Example, data_hash
+from assistant.finetune.train import StepInfo, TrainConfig
+
+NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
+CARD_FILE = "card.json"
+
+
+def check_name(name: str) -> str:
+    if not NAME.match(name):
+        raise BadInput(
+            f"invalid domain name {name!r}",
+            "use 1-48 lower-case letters, digits, '-' or '_' (no paths): e.g. --name tv-manual",
+        )
+    return name
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class FinetuneResult:
+    path: Path
+    card: dict
+
+
+def split_for_early_stopping(examples: list[Example], share: float = 0.1, seed: int = 0):
+    """A small held-out slice of the user's data for the loss that picks the best checkpoint."""
+    shuffled = examples[:]
+    random.Random(seed).shuffle(shuffled)
+    n = max(1, int(len(shuffled) * share)) if len(shuffled) >= 10 else 0
+    return shuffled[n:], shuffled[:n]
+
+
+def check_through_llama_cpp(base: Path, adapter: Path, name: str, questions: list[Example], system: str) -> dict:
+    """Answer held-out questions with the exported adapter on and off, in the real runtime."""
+    from assistant.llm.embedded import EmbeddedRuntime
+
+    runtime = EmbeddedRuntime(base, context_size=1024, adapters=[(name, adapter)])
+    scores: dict[str, list[float]] = {"base": [], "finetuned": []}
+    samples = []
+    for e in questions:
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": e.question}]
+        for label, which in (("base", None), ("finetuned", name)):
+            body = {"messages": messages, "max_tokens": 96, "temperature": 0, "lora": runtime.lora_field(which)}
+            answer = runtime.complete(body)["choices"][0]["message"]["content"] or ""
+            scores[label].append(token_f1(answer, e.answer))
+            if label == "finetuned" and len(samples) < 3:
+                samples.append({"question": e.question, "answer": answer, "gold": e.answer})
+    return {
+        "questions": len(questions),
+        "token_f1_base": round(sum(scores["base"]) / max(1, len(questions)), 4),
+        "token_f1_finetuned": round(sum(scores["finetuned"]) / max(1, len(questions)), 4),
+        "samples": samples,
+    }
+
+
+def modelfile(base_name: str) -> str:
+    return (
+        "# Ollama Modelfile (adapter form). Newer Ollama releases may reject ADAPTER; use\n"
+        "# `assistant finetune --register NAME`, which uploads the adapter through the API instead.\n"
+        f"FROM {base_name}\nADAPTER ./adapter.gguf\n"
+    )
+
+
+def run_finetune(
+    examples: list[Example],
+    *,
+    name: str,
+    adapters_dir: Path,
+    base: Path,
+    system: str,
+    config: TrainConfig,
+    data_path: Path,
+    description: str = "",
+    check_questions: list[Example] | None = None,
+    resume: bool = False,
+    ollama_base: str = "smollm2:135m",
+    on_step: Callable[[StepInfo], None] | None = None,
+    on_phase: Callable[[str], None] = lambda message: None,
+) -> FinetuneResult:
+    from assistant.finetune.export_gguf import export_peft
+    from assistant.finetune.train import clear_checkpoint, load_base, train
+
+    check_name(name)
+    adapters_dir.mkdir(parents=True, exist_ok=True)
+    checkpoint = adapters_dir / f".{name}.checkpoint"
+    partial = adapters_dir / f".{name}.partial"
+    train_set, early_stop_set = split_for_early_stopping(examples, seed=config.seed)
+    on_phase(f"loading the base model {base.name} (dequantizing the GGUF)")
+    model, tokenizer = load_base(base)
+    on_phase(f"training on {len(train_set)} examples ({len(early_stop_set)} held out for early stopping)")
+    peft_model, report = train(
+        model, tokenizer, train_set, early_stop_set, system=system, config=config,
+        checkpoint_dir=checkpoint, resume=resume, on_step=on_step,
+    )  # fmt: skip
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    adapter = export_peft(peft_model, partial / "adapter.gguf", name=name)
+    questions = check_questions if check_questions is not None else early_stop_set[:16]
+    check = {}
+    if questions:
+        on_phase(f"checking the exported adapter through llama.cpp on {len(questions)} held-out questions")
+        check = check_through_llama_cpp(base, adapter, name, questions, system)
+    card = {
+        "name": name,
+        "description": description or f"Fine-tuned on {data_path.name}",
+        "base_model": {"file": base.name, "sha256": file_sha256(base), "ollama": ollama_base},
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "training_data": {
+            "file": data_path.name,
+            "sha256": data_hash(examples),
+            "examples": len(examples),
+            "train": len(train_set),
+            "early_stopping": len(early_stop_set),
+        },
+        "config": asdict(config),
+        "metrics": {
+            "steps": report.steps_done,
+            "best_step": report.best_step,
+            "best_eval_loss": round(report.best_eval_loss, 4) if report.eval_loss else None,
+            "stopped_early": report.stopped_early,
+            "truncated_answers": report.truncated_answers,
+            "train_seconds": round(report.seconds),
+            "eval_loss": report.eval_loss,
+            "heldout_check": check,
+        },
+        "system_prompt": system,
+        # The router's exemplars: questions this domain was trained on.
+        "exemplars": [e.question for e in train_set],
+    }
+    (partial / CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False))
+    (partial / "Modelfile").write_text(modelfile(ollama_base))
+    target = adapters_dir / name
+    if target.exists():
+        shutil.rmtree(target)
+    partial.rename(target)
+    clear_checkpoint(checkpoint)
+    return FinetuneResult(target, card)
+
+
+def read_card(domain_dir: Path) -> dict | None:
+    try:
+        return json.loads((domain_dir / CARD_FILE).read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
