@@ -355,6 +355,49 @@ def finetune(data, name, steps, rank, alpha, lr, batch_size, threads, descriptio
         )
 
 
+@cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the decision and signals as JSON.")
+def route(question: str, as_json: bool) -> None:
+    """Show where QUESTION would be routed, why, and the signals behind it."""
+    from assistant.services import Services
+    from assistant.turn import Conversation, clean_question
+
+    services = Services(_settings())
+    text, _ = clean_question(_utf8(question, "question"), services.settings.max_question_chars)
+    routed, decision, evidence = Conversation(services).decide(text, "auto")
+    for warning in services.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    payload = routed.to_json() | {"retrieve_ms": round(evidence.embed_ms + evidence.search_ms, 2)}
+    if as_json:
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{decision.route} ({decision.confidence:.0%}): {decision.reason}")
+    sig = routed.signals
+    click.echo(
+        f"  domain {sig.domain or '-'} sim {sig.domain_sim:.3f} · evidence {sig.evidence:.3f} · agreement "
+        f"{sig.agreement:.2f} · doc age {'-' if sig.doc_age_days is None else f'{sig.doc_age_days:.0f}d'} · "
+        f"time cue {sig.time_cue:.0f} · {payload['route_ms']:.2f} ms routing + {payload['retrieve_ms']:.1f} ms retrieval"
+    )
+
+
+@cli.group(name="router")
+def router_group() -> None:
+    """Calibrate the router."""
+
+
+@router_group.command(name="fit")
+@click.argument("data", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def router_fit(data: Path) -> None:
+    """Fit the routing model on DATA: JSONL lines {"question": ..., "route": "finetuned"|"retrieval"}."""
+    from assistant.router_fit import fit_from_file
+    from assistant.services import Services
+
+    services = Services(_settings())
+    path, metrics = fit_from_file(services, data)
+    click.echo(f"wrote {path}: training accuracy {metrics['accuracy']:.1%} on {metrics['examples']} questions")
+
+
 @cli.group(name="eval")
 def eval_group() -> None:
     """Benchmarks over the shared evaluation data (../shared/eval or ASSISTANT_EVAL_DIR)."""
@@ -390,6 +433,71 @@ def eval_retrieval(as_json: bool, limit: int | None) -> None:
     for name, metrics in report["results"].items():
         click.echo(f"{name:<10} {metrics['ndcg@10']:>8.4f} {metrics['recall@100']:>11.4f}")
     click.echo(f"published nDCG@10: {report['published_ndcg@10']}")
+
+
+def _tqdm_progress(desc: str, unit: str):
+    state = {"bar": None}
+
+    def progress(done: int, total: int) -> None:
+        if state["bar"] is None:
+            from tqdm import tqdm
+
+            state["bar"] = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr)
+        state["bar"].n = done
+        state["bar"].refresh()
+
+    return progress
+
+
+@eval_group.command(name="answers")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--per-column", type=int, default=40, show_default=True, help="Questions per column.")
+def eval_answers(as_json: bool, per_column: int) -> None:
+    """Knowledge-injection table: base / fine-tuned / retrieval / both × TV manual / FreshQA."""
+    from assistant.eval.answers import run
+
+    report = run(_settings(), Path("knowledge"), per_column=per_column, progress=_tqdm_progress("answering", "answer"))
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    columns = list(report["columns"])
+    click.echo(f"{'':<22}" + "".join(f"{c + ' (F1 / contains / cites)':>44}" for c in columns))
+    for row, cells in report["table"].items():
+        line = f"{row:<22}"
+        for c in columns:
+            m = cells[c]
+            cites = f"{m['citation_hit']:.2f}" if "citation_hit" in m else "-"
+            line += f"{m['token_f1']:>24.3f} / {m['contains_gold']:.2f} / {cites:>5}"
+        click.echo(line)
+    click.echo(f"n per column: {report['columns']} · {report['seconds']} s")
+
+
+@eval_group.command(name="routing")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--e2e", type=int, default=20, show_default=True, help="Test questions per source answered end to end (0: skip).")
+@click.option("--save", is_flag=True, help="Store the fitted calibration as adapters/router.json.")
+def eval_routing(as_json: bool, e2e: int, save: bool) -> None:
+    """Routing accuracy on the mixed labelled set (fit on dev, report on test), then end to end."""
+    from assistant.eval.routing import run
+
+    settings = _settings()
+    report = run(
+        settings, Path("knowledge"), e2e_per_source=e2e, save_to=settings.adapters_dir / "router.json" if save else None,
+        progress=_tqdm_progress("routing", "question"),
+    )  # fmt: skip
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    t = report["test_fitted"]
+    click.echo(f"test accuracy {t['accuracy']:.1%} (built-in defaults: {report['test_builtin_defaults']['accuracy']:.1%})")
+    click.echo(f"by source: {t['accuracy_by_source']}")
+    for r in ("finetuned", "retrieval"):
+        click.echo(f"  {r}: precision {t[r]['precision']}, recall {t[r]['recall']} (n={t[r]['n']})")
+    click.echo(f"confusion: {t['confusion']}")
+    click.echo(f"routing p50 {report['routing_ms']['p50']} ms, p95 {report['routing_ms']['p95']} ms "
+               f"(retrieval p50 {report['retrieval_ms']['p50']} ms)")
+    for name, per_source in report.get("end_to_end", {}).items():
+        click.echo(f"{name}: {per_source}")
 
 
 @cli.command()

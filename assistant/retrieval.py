@@ -58,6 +58,7 @@ class Evidence:
     embed_ms: float = 0.0
     search_ms: float = 0.0
     generation: str | None = None
+    vector: np.ndarray | None = field(default=None, repr=False)  # the query embedding, reused by the router
 
     @property
     def best_dense(self) -> float:
@@ -90,6 +91,9 @@ class HybridSearcher:
         snapshot = self.store.snapshot()
         evidence = Evidence(query, generation=snapshot.manifest.generation if snapshot else None)
         if snapshot is None or not len(snapshot):
+            started = time.perf_counter()
+            evidence.vector = self.embeddings.embed_array([query])[0]
+            evidence.embed_ms = (time.perf_counter() - started) * 1000
             return evidence
         if snapshot.manifest.embedding_model != self.embeddings.model_id:
             from assistant.errors import AssistantError
@@ -100,7 +104,7 @@ class HybridSearcher:
                 "run `assistant ingest` to re-embed the knowledge folder",
             )
         started = time.perf_counter()
-        vector = self.embeddings.embed_array([query])[0]
+        vector = evidence.vector = self.embeddings.embed_array([query])[0]
         evidence.embed_ms = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
         evidence.hits = self.fuse(snapshot, tokenize(query), vector, k)

@@ -6,6 +6,7 @@ created lazily so that `assistant --help` and `assistant models` never load a mo
 
 from __future__ import annotations
 
+import logging
 import threading
 from contextlib import nullcontext
 from functools import cached_property
@@ -23,8 +24,11 @@ if TYPE_CHECKING:
     from assistant.llm.embedded import EmbeddedRuntime
     from assistant.llm.embeddings import IdentifiedEmbeddings
     from assistant.retrieval import HybridSearcher
+    from assistant.router import Router
 
 ADAPTER_FILE = "adapter.gguf"
+ROUTER_FILE = "router.json"  # the router's calibration, stored with the adapters
+log = logging.getLogger(__name__)
 
 
 def discover_adapters(adapters_dir: Path) -> list[tuple[str, Path]]:
@@ -39,6 +43,7 @@ class Services:
         self.settings = settings
         self._extra_adapters = list(extra_adapters)
         self._lock = threading.Lock()
+        self.warnings: list[str] = []  # shown once to the user (CLI stderr, chat start)
 
     @cached_property
     def backend(self) -> BackendChoice:
@@ -106,7 +111,6 @@ class Services:
 
         return MiniLMEmbeddings(threads=s.threads, batch_size=s.embed_batch_size)
 
-
     @cached_property
     def store(self) -> IndexStore:
         from assistant.index.store import IndexStore
@@ -140,6 +144,39 @@ class Services:
             max_file_bytes=int(s.max_file_mb * 2**20),
             lock_timeout_s=s.ingest_lock_timeout_s,
         )
+
+
+    @cached_property
+    def router(self) -> Router:
+        from assistant.router import Calibration, Router, load_domains
+
+        s = self.settings
+        calibration, warning = Calibration.load(s.adapters_dir / ROUTER_FILE)
+        if warning:
+            log.warning(warning)
+            self.warnings.append(warning)
+        names = [name for name, _ in self.adapters]
+        domains = load_domains(s.adapters_dir, names, self.embeddings, s.data_dir / "cache")
+        return Router(domains, self.embeddings, calibration)
+
+    def log_route(self, question: str, decision, *, forced: bool) -> None:
+        """One JSON line per turn (question hashed, not stored) for later evaluation."""
+        import hashlib
+        import json
+        import time
+
+        record = {
+            "time": time.time(),
+            "question_sha256": hashlib.sha256(question.encode("utf-8", "replace")).hexdigest()[:16],
+            "forced": forced,
+            **decision.to_json(),
+        }
+        try:
+            self.settings.log_dir.mkdir(parents=True, exist_ok=True)
+            with (self.settings.log_dir / "routing.jsonl").open("a") as f:
+                f.write(json.dumps(record) + "\n")
+        except OSError as exc:  # a full disk must not break answering
+            log.warning("could not log the routing decision: %s", exc)
 
 
 def ollama_model_name(adapter: str) -> str:

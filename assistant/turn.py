@@ -17,6 +17,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from assistant.citations import cite
 from assistant.errors import BadInput
 from assistant.retrieval import Evidence, Hit
+from assistant.router import RouteDecision, rewrite_follow_up
 from assistant.services import Services
 
 Route = Literal["finetuned", "retrieval"]
@@ -32,6 +33,7 @@ RETRIEVAL_SYSTEM = (
     "If the passages do not answer the question, say that the knowledge base does not cover it."
 )
 NOT_FOUND = "I could not find this in the knowledge base."
+RETRIEVAL_STOP = ["\nQuestion:", "\nPassages:"]  # small models echo the prompt's scaffolding
 
 
 @dataclass
@@ -63,6 +65,7 @@ class TurnResult:
     citations: list[Citation] = field(default_factory=list)
     timings: Timings = field(default_factory=Timings)
     notices: list[str] = field(default_factory=list)
+    signals: dict | None = None  # the router's signals, when it ran
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -138,39 +141,31 @@ class Conversation:
         self.history: list[tuple[str, str]] = []
         self.max_history_turns = max_history_turns
 
-    def decide(self, question: str, route: RouteChoice, evidence: Evidence | None) -> Decision:
-        """Interim rule until the calibrated router lands: strong evidence → retrieval."""
+    def decide(self, question: str, route: RouteChoice) -> tuple[RouteDecision | None, Decision, Evidence | None]:
+        """One retrieval call (reused by the answer), the router's signals, and the route to take."""
+        settings = self.services.settings
+        previous = self.history[-1][0] if self.history else None
+        query, follow_up = rewrite_follow_up(question, previous)
         adapters = [name for name, _ in self.services.adapters]
-        adapter = adapters[0] if adapters else None
-        who = f"the fine-tuned model '{adapter}'" if adapter else "the base model (no fine-tuned domain is installed)"
         if route == "finetuned":
-            return Decision("finetuned", f"You chose the fine-tuned route: {who}.", 1.0, adapter)
+            adapter = adapters[0] if adapters else None
+            who = f"the fine-tuned model '{adapter}'" if adapter else "the base model (no fine-tuned domain is installed)"
+            return None, Decision("finetuned", f"You chose the fine-tuned route: {who}.", 1.0, adapter), None
+        evidence = self.services.searcher.search(query, settings.passages)
+        router = self.services.router
+        signals = router.signals(question, evidence, query, follow_up, evidence.vector)
+        routed = router.decide(signals)
         if route == "retrieval":
-            return Decision("retrieval", "You chose the retrieval route.", 1.0)
-        threshold = self.services.settings.min_evidence
-        if evidence and evidence.hits and evidence.best_dense >= threshold:
-            sources = sorted({h.chunk.source for h in evidence.hits})
-            return Decision(
-                "retrieval",
-                f"{len(evidence.hits)} passages from {', '.join(sources[:3])} match "
-                f"(best similarity {evidence.best_dense:.2f} ≥ {threshold:.2f}).",
-                min(1.0, 0.5 + evidence.best_dense - threshold),
-            )
-        if adapter:
-            best = evidence.best_dense if evidence else 0.0
-            return Decision("finetuned", f"No passage matches well (best {best:.2f}); answered by {who}.", 0.6, adapter)
-        return Decision("retrieval", "No fine-tuned domain is installed, so the knowledge base answers.", 0.5)
+            return routed, Decision("retrieval", "You chose the retrieval route.", 1.0), evidence
+        return routed, Decision(routed.route, routed.reason, routed.confidence, routed.adapter), evidence
 
     def ask(self, text: str, route: RouteChoice = "auto") -> AnswerStream:
         started = time.perf_counter()
         settings = self.services.settings
         question, notices = clean_question(text, settings.max_question_chars)
-        evidence = None
-        if route != "finetuned":
-            evidence = self.services.searcher.search(question, settings.passages)
-        deciding = time.perf_counter()
-        decision = self.decide(question, route, evidence)
-        route_ms = _ms_since(deciding)
+        routed, decision, evidence = self.decide(question, route)
+        if routed is not None:
+            self.services.log_route(question, routed, forced=route != "auto")
         loading = time.perf_counter()
         model = self.services.chat_model(decision.adapter)  # loads the model once per process
         started += time.perf_counter() - loading  # a one-off load is not part of the turn's latency
@@ -182,29 +177,25 @@ class Conversation:
             confidence=round(decision.confidence, 3),
             model=self.services.model_label(decision.adapter),
             timings=Timings(
-                route_ms=route_ms,
+                route_ms=round(routed.route_ms, 2) if routed else 0.0,
                 retrieve_ms=round(evidence.embed_ms + evidence.search_ms, 1) if evidence else 0.0,
             ),
             notices=notices,
+            signals=routed.signals.to_json() if routed else None,
         )
         if decision.route == "finetuned":
-            messages = [SystemMessage(FINETUNED_SYSTEM), *self._history_messages(), HumanMessage(question)]
+            messages = finetuned_messages(question, self._history_messages())
             return AnswerStream(self._tokens(model, messages, decision.adapter), result, started)
         hits = evidence.hits if evidence else []
-        if not hits or max(h.dense_score or 0.0 for h in hits) < settings.min_evidence:
+        if not is_answerable(hits, settings.min_evidence):
             return self._not_found(result, hits, started)
-        passages = "\n\n".join(f"[{n}] ({_where(h)}) {h.chunk.text}" for n, h in enumerate(hits, 1))
-        messages = [
-            SystemMessage(RETRIEVAL_SYSTEM),
-            *self._history_messages(),
-            HumanMessage(f"Passages:\n{passages}\n\nQuestion: {question}"),
-        ]
+        messages = retrieval_messages(question, hits, self._history_messages())
 
         def finish(answer: str) -> tuple[str, list[Citation]]:
             cited = cite(answer, [h.chunk for h in hits])
             return cited.text, [citation_of(n, hits[n - 1]) for n in cited.numbers]
 
-        tokens = self._tokens(model, messages, None, stop=["\nQuestion:", "\nPassages:"])
+        tokens = self._tokens(model, messages, None, stop=RETRIEVAL_STOP)
         return AnswerStream(tokens, result, started, finish)
 
     def _not_found(self, result: TurnResult, hits: list[Hit], started: float) -> AnswerStream:
@@ -237,6 +228,24 @@ class Conversation:
         for q, a in self.history:
             out += [HumanMessage(q), AIMessage(a)]
         return out
+
+
+def finetuned_messages(question: str, history: Sequence[BaseMessage] = ()) -> list[BaseMessage]:
+    return [SystemMessage(FINETUNED_SYSTEM), *history, HumanMessage(question)]
+
+
+def retrieval_messages(question: str, hits: Sequence[Hit], history: Sequence[BaseMessage] = ()) -> list[BaseMessage]:
+    passages = "\n\n".join(f"[{n}] ({_where(h)}) {h.chunk.text}" for n, h in enumerate(hits, 1))
+    return [
+        SystemMessage(RETRIEVAL_SYSTEM),
+        *history,
+        HumanMessage(f"Passages:\n{passages}\n\nQuestion: {question}"),
+    ]
+
+
+def is_answerable(hits: Sequence[Hit], min_evidence: float) -> bool:
+    """Enough evidence to answer from; below it the answer is 'not found' plus the closest passages."""
+    return bool(hits) and max(h.dense_score or 0.0 for h in hits) >= min_evidence
 
 
 def _where(hit: Hit) -> str:
