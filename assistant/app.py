@@ -1,51 +1,305 @@
 """The Chainlit chat: a thin face over `turn.Conversation`.
 
-Run with `assistant serve`. Generation runs in a worker thread (llama.cpp releases the GIL), and
-tokens are forwarded to the browser as they come. Errors become a friendly message; the session
-stays usable.
+Run with `assistant serve`. Per turn: the route (with the router's reason and signals) is a
+collapsible step, the answer streams token by token, and each `[n]` marker is a Chainlit element
+that opens its passage (PDFs at the page). Uploads land in `knowledge/uploads/` and are indexed
+before the assistant says it is ready; the folder watcher picks up files dropped in by hand.
+Everything is persisted by Chainlit's SQLAlchemy data layer, so a reload shows the same thread.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import re
+import secrets
+from pathlib import Path
 
 import chainlit as cl
+from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
+from chainlit.input_widget import Select
+from chainlit.server import app as chainlit_app
 
+from assistant.chat_store import LocalFileStorage, ensure_sqlite_schema, mount_files_route
 from assistant.errors import AssistantError
+from assistant.index.tokenize import tokenize
 from assistant.services import Services
 from assistant.settings import Settings
-from assistant.turn import Conversation
+from assistant.turn import Citation, Conversation, TurnResult
+from assistant.uploads import save_upload
 
-log = logging.getLogger(__name__)
-SERVICES = Services(Settings())  # the app's wiring: one per server process, shared by sessions
+log = logging.getLogger("assistant.app")
 
+# --- the app's wiring: one of each per server process ---------------------------------------------
+SETTINGS = Settings()
+SERVICES = Services(SETTINGS)
+STORAGE = LocalFileStorage(SETTINGS.data_dir / "files")
+mount_files_route(chainlit_app, STORAGE)
+ROUTES = {"Auto (router decides)": "auto", "Fine-tuned model": "finetuned", "Retrieval (knowledge folder)": "retrieval"}
+PREFIXES = {"/ft": "finetuned", "/rag": "retrieval"}
 _DONE = object()
+_INGEST_LOCK = asyncio.Lock()
 
 
+def _users() -> dict[str, tuple[str, str]]:
+    """ASSISTANT_AUTH 'user:password:role,…' → {user: (password, role)}."""
+    users = {}
+    for entry in filter(None, (e.strip() for e in SETTINGS.auth.split(","))):
+        user, _, rest = entry.partition(":")
+        password, _, role = rest.partition(":")
+        users[user] = (password, role or "agent")
+    return users
+
+
+USERS = _users()
+if USERS:
+    secret_file = SETTINGS.data_dir / ".auth-secret"
+    if "CHAINLIT_AUTH_SECRET" not in os.environ:
+        secret_file.parent.mkdir(parents=True, exist_ok=True)
+        if not secret_file.exists():
+            secret_file.write_text(secrets.token_urlsafe(48))
+            secret_file.chmod(0o600)
+        os.environ["CHAINLIT_AUTH_SECRET"] = secret_file.read_text().strip()
+
+    @cl.password_auth_callback
+    def login(username: str, password: str) -> cl.User | None:
+        known = USERS.get(username)
+        if known and secrets.compare_digest(known[0], password):
+            return cl.User(identifier=username, metadata={"role": known[1]})
+        return None
+
+
+@cl.data_layer
+def data_layer() -> SQLAlchemyDataLayer:
+    url = SETTINGS.chat_db_url or ensure_sqlite_schema(SETTINGS.data_dir / "chat.db")
+    return SQLAlchemyDataLayer(conninfo=url, storage_provider=STORAGE)
+
+
+# --- start-up: index the folder, watch it, load the model ---------------------------------------------
+async def reindex() -> None:
+    async with _INGEST_LOCK:
+        try:
+            summary = await asyncio.to_thread(SERVICES.ingestor().run)
+            if summary.changed_anything:
+                log.info("index updated: +%d ~%d -%d", len(summary.added), len(summary.changed), len(summary.deleted))
+        except AssistantError as exc:
+            log.warning("indexing failed, the previous index keeps serving: %s", exc)
+
+
+@cl.on_app_startup
+async def startup() -> None:
+    loop = asyncio.get_running_loop()
+    await reindex()
+    if SETTINGS.watch:
+        from assistant.index.watch import FolderWatcher
+
+        def changed() -> None:
+            asyncio.run_coroutine_threadsafe(reindex(), loop).result()
+
+        FolderWatcher(SETTINGS.knowledge_dir, changed).start()
+    try:
+        await asyncio.to_thread(warm_up)
+    except AssistantError as exc:
+        log.warning("model not ready: %s", exc)
+
+
+def warm_up() -> None:
+    """Load the model and the router's exemplars now rather than on the first question."""
+    SERVICES.chat_model()
+    SERVICES.router
+
+
+@cl.set_starters
+async def starters(user: cl.User | None = None) -> list[cl.Starter]:
+    return [
+        cl.Starter(label="Pair the remote", message="How do I pair the Samsung Smart Remote with my TV?"),
+        cl.Starter(label="Turn on subtitles", message="How do I turn on the caption function?"),
+        cl.Starter(label="Latest firmware", message="What is the latest firmware version and what does it fix?"),
+        cl.Starter(label="Smart Hub maintenance", message="When is the Smart Hub maintenance scheduled?"),
+    ]
+
+
+# --- a chat -----------------------------------------------------------------------------------
 @cl.on_chat_start
 async def start() -> None:
     cl.user_session.set("conversation", Conversation(SERVICES))
+    cl.user_session.set("route", "auto")
+    await cl.ChatSettings(
+        [Select(id="route", label="Answer from", items=ROUTES, initial_value="auto",
+                description="Auto lets the router pick per question; /ft or /rag before a question also override.")]
+    ).send()  # fmt: skip
+    for warning in SERVICES.warnings:
+        await cl.Message(content=f"⚠️ {warning}", author="Crossroads").send()
+
+
+@cl.on_chat_resume
+async def resume(thread: dict) -> None:
+    """A reopened thread keeps its context: rebuild the conversation from the stored messages."""
+    conversation = Conversation(SERVICES)
+    question = None
+    for step in sorted(thread.get("steps", []), key=lambda s: s.get("createdAt") or ""):
+        if step.get("type") == "user_message":
+            question = step.get("output")
+        elif step.get("type") == "assistant_message" and question and step.get("output"):
+            conversation.history.append((question, _strip_footer(step["output"])))
+            question = None
+    del conversation.history[: -conversation.max_history_turns]
+    cl.user_session.set("conversation", conversation)
+    cl.user_session.set("route", "auto")
+
+
+@cl.on_settings_update
+async def settings_update(values: dict) -> None:
+    cl.user_session.set("route", values.get("route", "auto"))
 
 
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
-    conversation: Conversation = cl.user_session.get("conversation")
-    reply = cl.Message(content="")
     try:
-        stream = await asyncio.to_thread(conversation.ask, message.content)
-        tokens = iter(stream)
-        while (token := await asyncio.to_thread(next, tokens, _DONE)) is not _DONE:
-            await reply.stream_token(token)
-        result = stream.result
-        for notice in result.notices:
-            await cl.Message(content=f"ℹ️ {notice}", author="Crossroads").send()
-        reply.content = result.answer
-        reply.metadata = {"route": result.route, "reason": result.reason, "model": result.model}
-        await reply.send()
-        conversation.remember(result)
+        files = [e for e in (message.elements or []) if getattr(e, "path", None)]
+        if files:
+            await handle_uploads(files)
+        text, route = split_prefix(message.content or "", cl.user_session.get("route") or "auto")
+        if text.strip():
+            await answer(text, route)
+        elif not files:
+            await cl.Message(content="Type a question, or attach a document to add it to the knowledge base.").send()
     except AssistantError as exc:
-        await cl.ErrorMessage(content=f"{exc.message}\n\n**How to fix:** {exc.hint}" if exc.hint else exc.message).send()
+        await cl.ErrorMessage(content=_friendly(exc), author="Crossroads").send()
     except Exception:
         log.exception("turn failed")
-        await cl.ErrorMessage(content="Something went wrong while answering; please try again.").send()
+        await cl.ErrorMessage(
+            content="Something went wrong while answering. Please try again; the details are in the server log.",
+            author="Crossroads",
+        ).send()
+
+
+def split_prefix(text: str, default: str) -> tuple[str, str]:
+    """'/rag question' and '/ft question' pick the route for one turn."""
+    head, _, rest = text.strip().partition(" ")
+    if head.lower() in PREFIXES:
+        return rest, PREFIXES[head.lower()]
+    return text, default
+
+
+async def answer(text: str, route: str) -> None:
+    conversation: Conversation = cl.user_session.get("conversation")
+    stream = await asyncio.to_thread(conversation.ask, text, route)
+    result = stream.result
+    await route_step(result)
+    for notice in result.notices:
+        await cl.Message(content=f"ℹ️ {notice}", author="Crossroads").send()
+    reply = cl.Message(content="", author="Crossroads")
+    tokens = iter(stream)
+    while (token := await asyncio.to_thread(next, tokens, _DONE)) is not _DONE:
+        await reply.stream_token(token)
+    reply.content = result.answer + footer(result)
+    reply.elements = citation_elements(result.citations, result.question)
+    reply.metadata = {
+        "route": result.route,
+        "reason": result.reason,
+        "confidence": result.confidence,
+        "model": result.model,
+        "citations": [c.__dict__ for c in result.citations],
+        "timings": result.timings.__dict__,
+    }
+    await reply.send()
+    conversation.remember(result)
+
+
+async def route_step(result: TurnResult) -> None:
+    """The route badge: a collapsible step named after the route, with the reason inside."""
+    label = "Fine-tuned" if result.route == "finetuned" else "Retrieval"
+    async with cl.Step(name=f"{label} · {result.model}", type="tool", show_input=False) as step:
+        lines = [f"**{label}** ({result.confidence:.0%} confident): {result.reason}"]
+        if result.signals:
+            s = result.signals
+            lines.append(
+                f"\nsignals: domain `{s['domain']}` similarity {s['domain_sim']:.2f} · evidence {s['evidence']:.2f} · "
+                f"agreement {s['agreement']:.2f} · time cue {s['time_cue']:.0f} · routing {result.timings.route_ms:.1f} ms"
+            )
+        step.output = "\n".join(lines)
+
+
+def footer(result: TurnResult) -> str:
+    route = "fine-tuned" if result.route == "finetuned" else "retrieval"
+    return f"\n\n*{route} · {result.model} · {result.timings.total_ms / 1000:.1f} s*"
+
+
+def _strip_footer(text: str) -> str:
+    return re.sub(r"\n\n\*[^*\n]+ s\*\s*$", "", text)
+
+
+def highlight(snippet: str, question: str) -> str:
+    """Bold the snippet's words that the question shares (stemmed), as search engines do."""
+    wanted = set(tokenize(question))
+
+    def mark(match: re.Match) -> str:
+        word = match.group(0)
+        return f"**{word}**" if set(tokenize(word)) & wanted else word
+
+    return re.sub(r"\w+", mark, snippet)
+
+
+def citation_elements(citations: list[Citation], question: str) -> list:
+    elements = []
+    for c in citations:
+        where = c.source + (f", page {c.page}" if c.page else "") + (f" — {c.section}" if c.section else "")
+        path = SETTINGS.knowledge_dir / c.source
+        if path.suffix.lower() == ".pdf" and path.is_file():
+            elements.append(cl.Pdf(name=f"[{c.n}]", path=str(path), page=c.page or 1, display="side"))
+        else:
+            body = f"**{where}**\n\n> {highlight(_escape(c.snippet), question)}"
+            elements.append(cl.Text(name=f"[{c.n}]", content=body, display="side"))
+    return elements
+
+
+def _escape(text: str) -> str:
+    """Document text is shown as Markdown: drop heading marks, neutralise other markup characters."""
+    text = re.sub(r"(^|\s)#{1,6}\s", r"\1", text)
+    return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text)
+
+
+# --- uploads ------------------------------------------------------------------------------------
+async def handle_uploads(files: list) -> None:
+    user = cl.user_session.get("user")
+    if USERS and (user is None or user.metadata.get("role") != "agent"):
+        await cl.ErrorMessage(content="Only agents may add documents to the knowledge base.").send()
+        return
+    saved: list[Path] = []
+    problems: list[str] = []
+    for f in files:
+        try:
+            saved.append(save_upload(Path(f.path), f.name, SETTINGS.knowledge_dir,
+                                     max_bytes=int(SETTINGS.max_file_mb * 2**20)))  # fmt: skip
+        except AssistantError as exc:
+            problems.append(_friendly(exc))
+    for problem in problems:
+        await cl.ErrorMessage(content=problem, author="Crossroads").send()
+    if not saved:
+        return
+    names = ", ".join(p.name for p in saved)
+    progress = cl.Message(content=f"⏳ Indexing {names}…", author="Crossroads")
+    await progress.send()
+    async with _INGEST_LOCK:
+        summary = await asyncio.to_thread(SERVICES.ingestor().run)
+    skipped = {name: reason for name, reason in summary.skipped}
+    ready, failed = [], []
+    for path in saved:
+        rel = path.relative_to(SETTINGS.knowledge_dir).as_posix()
+        if rel in skipped:
+            failed.append(f"{path.name}: {skipped[rel]}")
+            path.unlink(missing_ok=True)  # nothing unindexable stays in the folder
+        else:
+            ready.append(path.name)
+    lines = []
+    if ready:
+        lines.append(f"✅ {', '.join(ready)} added to the knowledge base ({summary.chunks_total} passages in all). Ask away.")
+    lines += [f"❌ Could not index {f}" for f in failed]
+    progress.content = "\n".join(lines)
+    await progress.update()
+
+
+def _friendly(exc: AssistantError) -> str:
+    return f"{exc.message[:1].upper()}{exc.message[1:]}." + (f"\n\n**How to fix:** {exc.hint}" if exc.hint else "")

@@ -496,6 +496,8 @@ def eval_routing(as_json: bool, e2e: int, save: bool) -> None:
     click.echo(f"confusion: {t['confusion']}")
     click.echo(f"routing p50 {report['routing_ms']['p50']} ms, p95 {report['routing_ms']['p95']} ms "
                f"(retrieval p50 {report['retrieval_ms']['p50']} ms)")
+    nf = report["not_found_threshold"]
+    click.echo(f"not-found threshold (dev-calibrated): {nf['threshold']} → test accuracy {nf['test_accuracy']:.1%}")
     for name, per_source in report.get("end_to_end", {}).items():
         click.echo(f"{name}: {per_source}")
 

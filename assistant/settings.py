@@ -83,6 +83,13 @@ class Settings(BaseSettings):
         0.45, ge=-1, le=1, description="Best passage cosine below this → 'not found in the knowledge base'."
     )
 
+    # --- chat app ---------------------------------------------------------------------------
+    auth: str = Field(
+        "",
+        description="Password login: 'user:password:role,…' (role agent may upload, viewer may not); empty = off.",
+    )
+    chat_db_url: str = Field("", description="Chat history database (SQLAlchemy async URL); empty = SQLite in data_dir.")
+
     @classmethod
     def settings_customise_sources(
         cls,

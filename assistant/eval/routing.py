@@ -95,9 +95,34 @@ def run(
         "retrieval_ms": {"p50": round(float(np.percentile(retrieve_ms, 50)), 1),
                          "p95": round(float(np.percentile(retrieve_ms, 95)), 1)},
     }  # fmt: skip
+    report["not_found_threshold"] = calibrate_not_found(items, signals, dev, test)
     if e2e_per_source:
         report["end_to_end"] = end_to_end(services, items, test, predicted, e2e_per_source)
     return report
+
+
+def calibrate_not_found(items: list[Question], signals, dev: list[int], test: list[int]) -> dict:
+    """The weak-evidence bar (ASSISTANT_MIN_EVIDENCE): best dev accuracy at separating questions the
+    knowledge folder answers (FreshQA, page indexed) from ones it cannot (CLINC out-of-scope)."""
+
+    def pairs(idx):
+        return [(signals[i].evidence, items[i].source == "freshqa") for i in idx if items[i].source != "tv-manual"]
+
+    def accuracy(data, t):
+        return sum((e >= t) == answerable for e, answerable in data) / len(data)
+
+    dev_pairs, test_pairs = pairs(dev), pairs(test)
+    candidates = np.round(np.arange(0.20, 0.80, 0.01), 2)
+    best = max(candidates, key=lambda t: (accuracy(dev_pairs, t), -abs(t - 0.5)))
+    return {
+        "threshold": float(best),
+        "dev_accuracy": round(accuracy(dev_pairs, best), 4),
+        "test_accuracy": round(accuracy(test_pairs, best), 4),
+        "test_answerable_recall": round(
+            sum(e >= best for e, a in test_pairs if a) / max(1, sum(a for _, a in test_pairs)), 4),
+        "test_unanswerable_recall": round(
+            sum(e < best for e, a in test_pairs if not a) / max(1, sum(not a for _, a in test_pairs)), 4),
+    }  # fmt: skip
 
 
 def end_to_end(services, items: list[Question], test: list[int], predicted: list[str], per_source: int) -> dict:

@@ -1,6 +1,6 @@
 """Train the demo domain shipped in `adapters/tv-manual/` from ../shared/eval/tv-manual.
 
-    python -m assistant.finetune.demo [--steps 160] [--threads 2]
+    python -m assistant.finetune.demo [--steps 100] [--threads 2]
 
 The split is fixed (`data.tv_manual_split`) and recorded in the card: the router's exemplars
 are the training questions; evaluation uses the held-out paraphrases and held-out sections.
@@ -22,7 +22,8 @@ from assistant.turn import FINETUNED_SYSTEM
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=160)
+    parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--max-length", type=int, default=192, help="tokens per example (longer answers are cut)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--check", type=int, default=16, help="held-out paraphrases answered through llama.cpp")
     args = parser.parse_args()
@@ -50,7 +51,7 @@ def main() -> None:
 
     result = run_finetune(
         unique, name="tv-manual", adapters_dir=settings.adapters_dir, base=default_model_path(),
-        system=FINETUNED_SYSTEM, config=TrainConfig(steps=args.steps, threads=args.threads), data_path=data_path,
+        system=FINETUNED_SYSTEM, config=TrainConfig(steps=args.steps, threads=args.threads, max_length=args.max_length), data_path=data_path,
         description="Samsung Smart TV e-manual expert Q/A (E-Manual QA, Nandy et al. 2021): stable product knowledge",
         check_questions=check, on_step=on_step, on_phase=lambda m: tqdm.write(m, file=sys.stderr),
     )  # fmt: skip

@@ -1,0 +1,113 @@
+"""Chat history and feedback: Chainlit's SQLAlchemy data layer on SQLite (PostgreSQL by URL).
+
+Chainlit's `SQLAlchemyDataLayer` expects its tables to exist and persists elements (our citation
+panels, cited PDFs) only through a blob storage client; for a single machine that is a folder on
+disk, served back to the browser from one route. With PostgreSQL (`ASSISTANT_CHAT_DB_URL=
+postgresql+asyncpg://…`) create Chainlit's schema there first; the SQLite file is created here.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from chainlit.data.storage_clients.base import BaseStorageClient
+
+FILES_ROUTE = "/crossroads/files"
+
+SQLITE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+  "id" TEXT PRIMARY KEY, "identifier" TEXT NOT NULL UNIQUE, "metadata" TEXT NOT NULL DEFAULT '{}', "createdAt" TEXT
+);
+CREATE TABLE IF NOT EXISTS threads (
+  "id" TEXT PRIMARY KEY, "createdAt" TEXT, "name" TEXT, "userId" TEXT, "userIdentifier" TEXT, "tags" TEXT,
+  "metadata" TEXT, FOREIGN KEY ("userId") REFERENCES users("id") ON DELETE CASCADE
+);
+CREATE TABLE IF NOT EXISTS steps (
+  "id" TEXT PRIMARY KEY, "name" TEXT NOT NULL, "type" TEXT NOT NULL, "threadId" TEXT NOT NULL, "parentId" TEXT,
+  "command" TEXT, "modes" TEXT, "streaming" BOOLEAN, "waitForAnswer" BOOLEAN, "isError" BOOLEAN, "metadata" TEXT,
+  "tags" TEXT, "input" TEXT, "output" TEXT, "createdAt" TEXT, "start" TEXT, "end" TEXT, "generation" TEXT,
+  "showInput" TEXT, "defaultOpen" BOOLEAN, "autoCollapse" BOOLEAN, "language" TEXT, "icon" TEXT,
+  FOREIGN KEY ("threadId") REFERENCES threads("id") ON DELETE CASCADE
+);
+CREATE TABLE IF NOT EXISTS elements (
+  "id" TEXT PRIMARY KEY, "threadId" TEXT, "type" TEXT, "url" TEXT, "chainlitKey" TEXT, "name" TEXT NOT NULL,
+  "display" TEXT, "objectKey" TEXT, "size" TEXT, "page" INTEGER, "language" TEXT, "forId" TEXT, "mime" TEXT,
+  "props" TEXT, "autoPlay" BOOLEAN, "playerConfig" TEXT,
+  FOREIGN KEY ("threadId") REFERENCES threads("id") ON DELETE CASCADE
+);
+CREATE TABLE IF NOT EXISTS feedbacks (
+  "id" TEXT PRIMARY KEY, "forId" TEXT NOT NULL, "threadId" TEXT NOT NULL, "value" INTEGER NOT NULL, "comment" TEXT,
+  FOREIGN KEY ("threadId") REFERENCES threads("id") ON DELETE CASCADE
+);
+"""
+
+
+def ensure_sqlite_schema(path: Path) -> str:
+    """Create the tables if needed; return the async SQLAlchemy URL for Chainlit."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as db:
+        db.executescript(SQLITE_SCHEMA)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+class LocalFileStorage(BaseStorageClient):
+    """Element files (citation panels, cited PDFs) in a folder; URLs point at `FILES_ROUTE`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path_of(self, object_key: str) -> Path | None:
+        """The file for a key, or None if the key tries to leave the folder."""
+        path = (self.root / object_key).resolve()
+        return path if path.is_relative_to(self.root) and path.is_file() else None
+
+    async def upload_file(
+        self,
+        object_key: str,
+        data: bytes | str,
+        mime: str = "application/octet-stream",
+        overwrite: bool = True,
+        content_disposition: str | None = None,
+    ) -> dict[str, Any]:
+        target = (self.root / object_key).resolve()
+        if not target.is_relative_to(self.root):
+            return {}
+        if target.exists() and not overwrite:
+            return {"object_key": object_key, "url": await self.get_read_url(object_key)}
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".partial")
+        tmp.write_bytes(data.encode() if isinstance(data, str) else data)
+        tmp.replace(target)
+        return {"object_key": object_key, "url": await self.get_read_url(object_key)}
+
+    async def delete_file(self, object_key: str) -> bool:
+        path = self.path_of(object_key)
+        if path:
+            path.unlink()
+        return path is not None
+
+    async def get_read_url(self, object_key: str) -> str:
+        return f"{FILES_ROUTE}/{object_key}"
+
+    async def close(self) -> None:
+        pass
+
+
+def mount_files_route(app, storage: LocalFileStorage) -> None:
+    """Serve stored element files; placed before Chainlit's catch-all frontend route."""
+    from fastapi import HTTPException
+    from fastapi.responses import FileResponse
+    from starlette.routing import Route
+
+    async def serve(request):
+        path = storage.path_of(request.path_params["key"])
+        if path is None:
+            raise HTTPException(status_code=404)
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return FileResponse(path, media_type=media_type, headers={"X-Content-Type-Options": "nosniff"})
+
+    app.router.routes.insert(0, Route(f"{FILES_ROUTE}/{{key:path}}", serve, methods=["GET"]))

@@ -1,0 +1,58 @@
+"""Files uploaded from the chat: checked (type, size, name) and saved into `knowledge/uploads/`.
+
+Only the file's base name survives, cleaned to a safe subset, so `../../etc/passwd` becomes
+`uploads/etc-passwd`-style names inside the knowledge folder and nothing is written elsewhere.
+The copy is written under a hidden temporary name and renamed, so the watcher never indexes a
+half-written file.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+
+from assistant.errors import BadInput
+from assistant.index.loaders import LOADERS
+
+UPLOAD_DIR = "uploads"
+UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
+
+
+def safe_name(name: str) -> str:
+    base = re.split(r"[/\\]", unicodedata.normalize("NFC", name))[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
+    base = UNSAFE.sub("-", base).strip(" .-")[:100]
+    stem, dot, ext = base.rpartition(".")
+    return base if stem and dot else (base or "upload")
+
+
+def save_upload(source: Path, original_name: str, knowledge_dir: Path, *, max_bytes: int) -> Path:
+    """Validate and copy one uploaded file; returns its path inside the knowledge folder."""
+    name = safe_name(original_name)
+    suffix = Path(name).suffix.lower()
+    if suffix not in LOADERS:
+        raise BadInput(
+            f"'{original_name}' is not a supported document type",
+            f"upload one of: {', '.join(sorted(set(LOADERS)))}",
+        )
+    size = source.stat().st_size
+    if size == 0:
+        raise BadInput(f"'{original_name}' is empty (0 bytes)", "upload a file with content")
+    if size > max_bytes:
+        raise BadInput(
+            f"'{original_name}' is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB upload limit",
+            "split it, or ask an admin to raise ASSISTANT_MAX_FILE_MB",
+        )
+    folder = knowledge_dir / UPLOAD_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    stem, n = target.stem, 2
+    while target.exists():
+        target = folder / f"{stem}-{n}{target.suffix}"
+        n += 1
+    tmp = folder / f".{target.name}.partial"
+    shutil.copyfile(source, tmp)
+    tmp.rename(target)
+    return target

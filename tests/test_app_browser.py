@@ -1,0 +1,185 @@
+"""End to end in a real browser: Debian's Chromium driven by Playwright against `assistant serve`.
+
+The app runs as a user would start it (subprocess, embedded model, the demo knowledge folder,
+password login on so chat history is kept per user). Screenshots of every step are saved under
+test-artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[1]
+SHOTS = REPO / "test-artifacts" / "browser"
+CHROMIUM = "/usr/bin/chromium"
+FOOTER = re.compile(r"(retrieval|fine-tuned) · [^\n]+ · \d+\.\d s")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
+
+if not Path(CHROMIUM).exists():
+    pytest.skip("Chromium is installed by ./dev test", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("app")
+    shutil.copytree(REPO / "knowledge", root / "knowledge")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_") and k != "OLLAMA_HOST"}
+    env.update(
+        ASSISTANT_KNOWLEDGE_DIR=str(root / "knowledge"),
+        ASSISTANT_DATA_DIR=str(root / "data"),
+        ASSISTANT_ADAPTERS_DIR=str(REPO / "adapters"),
+        ASSISTANT_BACKEND="embedded",
+        ASSISTANT_MAX_TOKENS="40",
+        ASSISTANT_TEMPERATURE="0",
+        ASSISTANT_AUTH="agent:agent-pw:agent,viewer:viewer-pw:viewer",
+    )
+    log = (root / "serve.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "serve", "--port", str(port)], cwd=REPO, env=env, stdout=log, stderr=log
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{url}/auth/config", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(1)
+    else:
+        proc.kill()
+        pytest.fail("the app did not start: " + (root / "serve.log").read_text()[-2000:])
+    yield {"url": url, "root": root}
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1280, "height": 900})
+        pg.goto(server["url"])
+        pg.fill("#email", "agent")
+        pg.fill("#password", "agent-pw")
+        pg.click("button[type=submit]")
+        pg.wait_for_selector("#chat-input", timeout=60_000)
+        yield pg
+        browser.close()
+
+
+def footers(pg) -> int:
+    return len(FOOTER.findall(pg.inner_text("body")))
+
+
+def ask(pg, text: str, shot: str, timeout_s: float = 120) -> str:
+    """Type a question, send it, wait until the answer's footer appears; return the page text."""
+    before = footers(pg)
+    pg.fill("#chat-input", text)
+    pg.wait_for_timeout(300)
+    pg.click("#chat-submit")
+    deadline = time.time() + timeout_s
+    while footers(pg) <= before:
+        assert time.time() < deadline, f"no answer to {text!r}"
+        pg.wait_for_timeout(300)
+    pg.wait_for_timeout(500)
+    pg.screenshot(path=str(SHOTS / shot), full_page=True)
+    return pg.inner_text("body")
+
+
+def test_starter_question_streams_an_answer_with_a_route_badge(page):
+    page.get_by_text("Latest firmware").click()
+    seen_partial = False
+    deadline = time.time() + 120
+    while footers(page) == 0:
+        assert time.time() < deadline
+        body = page.inner_text("body")
+        seen_partial |= "Retrieval ·" in body  # the badge and partial text show before the answer ends
+        page.wait_for_timeout(200)
+    page.screenshot(path=str(SHOTS / "1-starter.png"), full_page=True)
+    assert seen_partial
+    assert "Used Retrieval" in page.inner_text("body") or "Retrieval ·" in page.inner_text("body")
+
+
+def test_citation_opens_the_passage(page):
+    link = page.locator("a.element-link").first
+    link.wait_for(timeout=10_000)
+    link.click()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(SHOTS / "2-citation.png"))
+    assert "firmware-release-notes.md" in page.inner_text("body")
+
+
+def test_uploaded_document_is_cited_right_after(page, server, tmp_path):
+    doc = tmp_path / "zephyr-x9.md"
+    doc.write_text(
+        "# Zephyr X9 remote\n\nThe Zephyr X9 remote control is teal and charges over USB-C in 40 minutes.\n"
+    )
+    page.set_input_files("input[type=file]", str(doc))
+    page.wait_for_timeout(1000)
+    body = ask_after_upload(page, "/rag What colour is the Zephyr X9 remote control?")
+    assert "added to the knowledge base" in body
+    assert (server["root"] / "knowledge" / "uploads" / "zephyr-x9.md").exists()
+    page.locator("a.element-link").last.click()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(SHOTS / "3-upload-cited.png"))
+    assert "uploads/zephyr-x9.md" in page.inner_text("body")
+
+
+def ask_after_upload(page, text: str) -> str:
+    return ask(page, text, "3-upload-answer.png", timeout_s=180)
+
+
+def test_prefix_overrides_the_route(page):
+    body = ask(page, "/ft What is the latest firmware version?", "4-override.png")
+    assert "fine-tuned ·" in body.split("What is the latest firmware version?")[-1]
+
+
+def test_html_in_a_message_is_inert(page):
+    ask(page, "<img src=x onerror=\"document.title='pwned'\"> <b>bold?</b> what are the support hours?", "5-html.png")
+    assert page.title() != "pwned"
+    assert page.locator("img[src=x]").count() == 0
+
+
+def test_executable_upload_is_refused_and_the_chat_goes_on(page, tmp_path):
+    exe = tmp_path / "setup.exe"
+    exe.write_bytes(b"MZ\x90\x00" * 10)
+    page.set_input_files("input[type=file]", str(exe))
+    page.wait_for_timeout(1000)
+    body = page.inner_text("body")
+    page.screenshot(path=str(SHOTS / "6-exe-refused.png"))
+    # Chainlit's own accept list (from .chainlit/config.toml) rejects it before it is sent.
+    assert "setup.exe" not in body.split("Type your message")[-1] or "not" in body.lower()
+
+
+def test_reload_keeps_history_and_citations(page):
+    url = page.url
+    assert "/thread/" in url
+    page.reload()
+    page.wait_for_selector("#chat-input", timeout=60_000)
+    page.get_by_text("What is the latest firmware version and what does it fix?").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(SHOTS / "7-reloaded.png"), full_page=True)
+    assert footers(page) >= 3
+    assert page.locator("a.element-link").count() >= 1

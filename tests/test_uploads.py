@@ -1,0 +1,57 @@
+import os
+
+import pytest
+
+from assistant.errors import BadInput
+from assistant.uploads import safe_name, save_upload
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\windows\\notes.md", "notes.md"),
+        ("re\x00port\x07.md", "report.md"),
+        ("<script>alert(1)</script>.md", "script-.md"),
+        ("  .hidden.md", "hidden.md"),
+        ("", "upload"),
+    ],
+)
+def test_safe_name_keeps_only_a_clean_base_name(given, expected):
+    assert safe_name(given) == expected
+
+
+def test_path_in_the_name_cannot_escape_the_knowledge_folder(tmp_path):
+    src = tmp_path / "x"
+    src.write_text("hello")
+    knowledge = tmp_path / "knowledge"
+    with pytest.raises(BadInput, match="not a supported"):
+        save_upload(src, "../../etc/passwd", knowledge, max_bytes=1000)
+    saved = save_upload(src, "../../../tmp/evil.md", knowledge, max_bytes=1000)
+    assert saved.parent == knowledge / "uploads" and saved.name == "evil.md"
+    assert not (tmp_path / "tmp").exists()
+
+
+def test_executable_empty_and_oversized_uploads_are_refused(tmp_path):
+    knowledge = tmp_path / "knowledge"
+    exe = tmp_path / "tool.exe"
+    exe.write_bytes(b"MZ\x90\x00")
+    with pytest.raises(BadInput, match="not a supported document type"):
+        save_upload(exe, "tool.exe", knowledge, max_bytes=1000)
+    empty = tmp_path / "empty.md"
+    empty.write_bytes(b"")
+    with pytest.raises(BadInput, match="empty"):
+        save_upload(empty, "empty.md", knowledge, max_bytes=1000)
+    big = tmp_path / "big.md"
+    big.write_bytes(os.urandom(2048))
+    with pytest.raises(BadInput, match="over the"):
+        save_upload(big, "big.md", knowledge, max_bytes=1024)
+    assert not (knowledge / "uploads").exists() or not any((knowledge / "uploads").iterdir())
+
+
+def test_same_name_twice_keeps_both(tmp_path):
+    src = tmp_path / "a.md"
+    src.write_text("one")
+    first = save_upload(src, "notes.md", tmp_path / "k", max_bytes=100)
+    second = save_upload(src, "notes.md", tmp_path / "k", max_bytes=100)
+    assert first.name == "notes.md" and second.name == "notes-2.md"
