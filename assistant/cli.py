@@ -271,7 +271,9 @@ def models(as_json: bool) -> None:
         click.echo(f"ollama: {oll['host']}  [unreachable: {oll['error']}]")
     click.echo(f"embeddings: {info['embeddings']['model_id']} ({info['embeddings']['dimension'] or '?'} dims)")
     for a in info["adapters"]:
-        click.echo(f"fine-tuned: {a['name']}  {a['path']}")
+        f1 = a["heldout_token_f1"]
+        scores = f"held-out F1 {f1['base']} → {f1['finetuned']}" if f1["finetuned"] is not None else "no card metrics"
+        click.echo(f"fine-tuned: {a['name']}  {a['description'] or ''}  ({a['exemplars']} exemplars, {scores})")
     if not info["adapters"]:
         click.echo("fine-tuned: none (train one with `assistant finetune`)")
 
@@ -284,11 +286,14 @@ def models(as_json: bool) -> None:
 @click.option("--alpha", type=float, default=32.0, show_default=True, help="LoRA alpha.")
 @click.option("--lr", type=float, default=1e-3, show_default=True, help="Learning rate.")
 @click.option("--batch-size", type=int, default=8, show_default=True)
+@click.option("--max-length", type=int, default=256, show_default=True, help="Tokens per example; longer are cut.")
 @click.option("--threads", type=int, help="torch threads (default: ASSISTANT_THREADS).")
 @click.option("--description", default="", help="One line for the card.")
 @click.option("--resume", is_flag=True, help="Continue from the checkpoint an interrupted run left.")
 @click.option("--register", "register_name", metavar="NAME", help="Create adapters/NAME as a model in Ollama.")
-def finetune(data, name, steps, rank, alpha, lr, batch_size, threads, description, resume, register_name) -> None:
+def finetune(
+    data, name, steps, rank, alpha, lr, batch_size, max_length, threads, description, resume, register_name
+) -> None:
     """Train a LoRA adapter on DATA (JSONL of question/answer pairs) into adapters/NAME/.
 
     \b
@@ -319,7 +324,7 @@ def finetune(data, name, steps, rank, alpha, lr, batch_size, threads, descriptio
         click.echo(f"warning: {w}", err=True)
     require_torch()
     config = TrainConfig(
-        rank=rank, alpha=alpha, learning_rate=lr, batch_size=batch_size, steps=steps,
+        rank=rank, alpha=alpha, learning_rate=lr, batch_size=batch_size, steps=steps, max_length=max_length,
         threads=threads or settings.threads,
     )  # fmt: skip
     from tqdm import tqdm

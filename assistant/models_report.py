@@ -5,6 +5,7 @@ Reads files and asks Ollama for its list, but loads no model, so it answers in a
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
@@ -53,5 +54,23 @@ def report(settings: Settings) -> dict[str, Any]:
             "model_id": f"ollama:{settings.ollama_embed_model}" if on_ollama else MINILM_ID,
             "dimension": None if on_ollama else MINILM_DIM,
         },
-        "adapters": [{"name": n, "path": str(p)} for n, p in discover_adapters(settings.adapters_dir)],
+        "adapters": [_domain(n, p) for n, p in discover_adapters(settings.adapters_dir)],
+    }
+
+
+def _domain(name: str, adapter: Path) -> dict[str, Any]:
+    """A fine-tuned domain with the essentials of its card."""
+    from assistant.finetune.pipeline import read_card
+
+    card = read_card(adapter.parent) or {}
+    check = (card.get("metrics") or {}).get("heldout_check") or {}
+    return {
+        "name": name,
+        "path": str(adapter),
+        "description": card.get("description"),
+        "base_model": (card.get("base_model") or {}).get("file"),
+        "created": card.get("created"),
+        "exemplars": len(card.get("exemplars") or []),
+        "heldout_token_f1": {"base": check.get("token_f1_base"), "finetuned": check.get("token_f1_finetuned")},
+        "card": str(adapter.parent / "card.json") if card else None,
     }

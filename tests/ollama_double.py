@@ -3,7 +3,9 @@
 Ollama itself cannot be installed on these machines (DESIGN.md §2), so the Ollama backend is
 tested against this small HTTP server on 127.0.0.1 that speaks the parts of Ollama's real API the
 app uses — `/api/tags`, `/api/show`, `/api/chat` and `/api/generate` (NDJSON streaming ending in
-`done: true`), `/api/embed`, errors as `{"error": ...}` with Ollama's status codes. Answers are
+`done: true`), `/api/embed`, `/api/blobs/sha256:…` (HEAD/POST, digest checked) and `/api/create`
+(from a model + adapter blobs, streamed status lines), errors as `{"error": ...}` with Ollama's
+status codes. Answers are
 real: they come from the embedded llama.cpp model and the MiniLM embeddings, not canned text.
 """
 
@@ -38,6 +40,8 @@ class OllamaDouble:
         self.runtime, self.embeddings = runtime, embeddings
         self.chat_models, self.embed_models = list(chat_models), list(embed_models)
         self.requests: list[tuple[str, str]] = []
+        self.blobs: dict[str, bytes] = {}
+        self.created: dict[str, dict] = {}  # model name → the /api/create request
         double = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -54,9 +58,18 @@ class OllamaDouble:
                     return self._json(200, {"models": [double._model_entry(m) for m in double._all_models()]})
                 self._json(404, {"error": "404 page not found"})
 
+            def do_HEAD(self) -> None:
+                double.requests.append(("HEAD", self.path))
+                digest = self.path.removeprefix("/api/blobs/")
+                self.send_response(200 if self.path.startswith("/api/blobs/") and digest in double.blobs else 404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def do_POST(self) -> None:
                 double.requests.append(("POST", self.path))
                 length = int(self.headers.get("Content-Length") or 0)
+                if self.path.startswith("/api/blobs/"):
+                    return double._blob(self, self.path.removeprefix("/api/blobs/"), self.rfile.read(length))
                 try:
                     body = json.loads(self.rfile.read(length) or b"{}")
                 except json.JSONDecodeError as exc:
@@ -66,6 +79,7 @@ class OllamaDouble:
                     "/api/chat": double._chat,
                     "/api/generate": double._generate,
                     "/api/embed": double._embed,
+                    "/api/create": double._create,
                 }.get(self.path)
                 if route is None:
                     return self._json(404, {"error": "404 page not found"})
@@ -200,6 +214,27 @@ class OllamaDouble:
         if self._find(handler, body.get("model", ""), self.chat_models):
             messages = [{"role": "user", "content": body.get("prompt", "")}]
             self._run(handler, body, messages, lambda text: {"response": text})
+
+    def _blob(self, handler, digest: str, data: bytes) -> None:
+        import hashlib
+
+        if digest != "sha256:" + hashlib.sha256(data).hexdigest():
+            return handler._json(400, {"error": "digest mismatch"})
+        self.blobs[digest] = data
+        handler.send_response(201)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    def _create(self, handler, body: dict[str, Any]) -> None:
+        name, base = body.get("model", ""), body.get("from", "")
+        if not self._find(handler, base, self.chat_models):
+            return
+        missing = [d for d in (body.get("adapters") or {}).values() if d not in self.blobs]
+        if missing:
+            return handler._json(400, {"error": f"blob {missing[0]} not found"})
+        self.created[name] = body
+        self.chat_models.append(name)
+        handler._ndjson([{"status": "using existing layer"}, {"status": "writing manifest"}, {"status": "success"}])
 
     def _embed(self, handler, body: dict[str, Any]) -> None:
         if self._find(handler, body.get("model", ""), self.embed_models):

@@ -93,3 +93,14 @@ def test_interrupt_keeps_checkpoint_and_resume_finishes(tmp_path, base_model, mo
     assert card["metrics"]["heldout_check"]["questions"] == 1
     assert "FROM smollm2:135m" in (result.path / "Modelfile").read_text()
     assert not (adapters / ".zephyr.checkpoint").exists()
+
+
+def test_missing_torch_says_how_to_install(monkeypatch):
+    import sys
+
+    from assistant.errors import AssistantError
+    from assistant.finetune.train import require_torch
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` fail as if not installed
+    with pytest.raises(AssistantError, match=r"pip install -e '\.\[finetune\]'"):
+        require_torch()

@@ -84,3 +84,33 @@ def test_server_dying_mid_session_is_a_clear_error(on_ollama, runtime, minilm):
         assert services.backend.backend is Backend.OLLAMA
     with pytest.raises(BackendUnavailable, match="unreachable"), services.errors():
         list(services.chat_model().stream([HumanMessage("hi")]))
+
+
+def test_register_creates_the_domain_model_through_blobs_and_create(tmp_path, ollama_server):
+    import json
+
+    from assistant.finetune.ollama_register import register
+
+    domain = tmp_path / "faq"
+    domain.mkdir()
+    (domain / "adapter.gguf").write_bytes(b"GGUF" + b"\x00" * 64)
+    (domain / "card.json").write_text(json.dumps({"name": "faq", "base_model": {"ollama": "smollm2:135m"}}))
+    model = register(domain, ollama_server.url, timeout_s=30)
+    assert model == "crossroads-faq"
+    request = ollama_server.created[model]
+    assert request["from"] == "smollm2:135m"
+    assert list(request["adapters"].values())[0] in ollama_server.blobs
+    assert "crossroads-faq" in probe(ollama_server.url, 1.0).models
+
+
+def test_register_with_a_base_missing_on_ollama_says_which_pull(tmp_path, ollama_server):
+    import json
+
+    from assistant.finetune.ollama_register import register
+
+    domain = tmp_path / "faq"
+    domain.mkdir()
+    (domain / "adapter.gguf").write_bytes(b"GGUF")
+    (domain / "card.json").write_text(json.dumps({"name": "faq", "base_model": {"ollama": "qwen9:1b"}}))
+    with pytest.raises(BackendUnavailable, match="ollama pull qwen9:1b"):
+        register(domain, ollama_server.url, timeout_s=30)
