@@ -117,7 +117,7 @@ def ask(question: str, route: str, as_json: bool, adapter: Path | None) -> None:
     conversation = Conversation(services)
     if adapter is not None:
         route = "finetuned"
-    stream = conversation.ask(question, route)  # type: ignore[arg-type]
+    stream = conversation.ask(question, route, adapter=adapter.stem if adapter else None)  # type: ignore[arg-type]
     for notice in stream.result.notices:
         click.echo(f"note: {notice}", err=True)
     if as_json:

@@ -141,31 +141,35 @@ class Conversation:
         self.history: list[tuple[str, str]] = []
         self.max_history_turns = max_history_turns
 
-    def decide(self, question: str, route: RouteChoice) -> tuple[RouteDecision | None, Decision, Evidence | None]:
-        """One retrieval call (reused by the answer), the router's signals, and the route to take."""
+    def decide(
+        self, question: str, route: RouteChoice, adapter: str | None = None
+    ) -> tuple[RouteDecision, Decision, Evidence]:
+        """One retrieval call (reused by the answer), the router's signals, and the route to take.
+
+        The search runs even when the route is forced: it costs milliseconds, the router still
+        names the nearest fine-tuned domain, and the decision log records what auto would have done.
+        """
         settings = self.services.settings
         previous = self.history[-1][0] if self.history else None
         query, follow_up = rewrite_follow_up(question, previous)
-        adapters = [name for name, _ in self.services.adapters]
-        if route == "finetuned":
-            adapter = adapters[0] if adapters else None
-            who = f"the fine-tuned model '{adapter}'" if adapter else "the base model (no fine-tuned domain is installed)"
-            return None, Decision("finetuned", f"You chose the fine-tuned route: {who}.", 1.0, adapter), None
         evidence = self.services.searcher.search(query, settings.passages)
         router = self.services.router
-        signals = router.signals(question, evidence, query, follow_up, evidence.vector)
-        routed = router.decide(signals)
+        routed = router.decide(router.signals(question, evidence, query, follow_up, evidence.vector))
+        if route == "finetuned":
+            adapter = adapter or routed.signals.domain
+            who = f"the fine-tuned model '{adapter}'" if adapter else "the base model (no fine-tuned domain is installed)"
+            return routed, Decision("finetuned", f"You chose the fine-tuned route: {who}.", 1.0, adapter), evidence
         if route == "retrieval":
             return routed, Decision("retrieval", "You chose the retrieval route.", 1.0), evidence
         return routed, Decision(routed.route, routed.reason, routed.confidence, routed.adapter), evidence
 
-    def ask(self, text: str, route: RouteChoice = "auto") -> AnswerStream:
+    def ask(self, text: str, route: RouteChoice = "auto", adapter: str | None = None) -> AnswerStream:
+        """Answer one turn; `adapter` pins the fine-tuned route to that LoRA (`ask --adapter`)."""
         started = time.perf_counter()
         settings = self.services.settings
         question, notices = clean_question(text, settings.max_question_chars)
-        routed, decision, evidence = self.decide(question, route)
-        if routed is not None:
-            self.services.log_route(question, routed, forced=route != "auto")
+        routed, decision, evidence = self.decide(question, route, adapter)
+        self.services.log_route(question, routed, forced=route != "auto")
         loading = time.perf_counter()
         model = self.services.chat_model(decision.adapter)  # loads the model once per process
         started += time.perf_counter() - loading  # a one-off load is not part of the turn's latency
@@ -177,16 +181,16 @@ class Conversation:
             confidence=round(decision.confidence, 3),
             model=self.services.model_label(decision.adapter),
             timings=Timings(
-                route_ms=round(routed.route_ms, 2) if routed else 0.0,
-                retrieve_ms=round(evidence.embed_ms + evidence.search_ms, 1) if evidence else 0.0,
+                route_ms=round(routed.route_ms, 2),
+                retrieve_ms=round(evidence.embed_ms + evidence.search_ms, 1),
             ),
             notices=notices,
-            signals=routed.signals.to_json() if routed else None,
+            signals=routed.signals.to_json(),
         )
         if decision.route == "finetuned":
             messages = finetuned_messages(question, self._history_messages())
             return AnswerStream(self._tokens(model, messages, decision.adapter), result, started)
-        hits = evidence.hits if evidence else []
+        hits = evidence.hits
         if not is_answerable(hits, settings.min_evidence):
             return self._not_found(result, hits, started)
         messages = retrieval_messages(question, hits, self._history_messages())

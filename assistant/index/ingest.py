@@ -70,7 +70,12 @@ class IngestSummary:
 def file_problem(path: Path, root: Path, max_bytes: int) -> str | None:
     """Why `path` must not be indexed, or None. Checked before any byte is read."""
     name = path.name
-    if any(unicodedata.category(ch) == "Cc" for ch in str(path.relative_to(root))):
+    relative = str(path.relative_to(root))
+    try:
+        relative.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes arrive as surrogates
+        return "file name is not valid UTF-8; rename it"
+    if any(unicodedata.category(ch) == "Cc" for ch in relative):
         return "file name contains control characters; rename it"
     if path.is_symlink():
         target = path.resolve()
@@ -164,12 +169,13 @@ class Ingestor:
         seen: set[str] = set()
         for i, path in enumerate(files):
             rel = path.relative_to(self.root).as_posix()
-            progress(Progress("scan", i, len(files), current=rel))
+            display = rel.encode("utf-8", "replace").decode("utf-8")
+            progress(Progress("scan", i, len(files), current=display))
             seen.add(rel)
             try:
                 problem = file_problem(path, self.root, self.max_file_bytes)
                 if problem:
-                    summary.skipped.append((rel, problem))
+                    summary.skipped.append((display, problem))
                     if rel in old_files:
                         keep[rel] = old_files[rel]
                     continue

@@ -190,3 +190,34 @@ def test_embedding_model_change_reembeds_everything(ingestor, store, minilm):
     assert store.snapshot().manifest.embedding_model == "other-model"
     with pytest.raises(AssistantError, match="re-embed"):
         HybridSearcher(store, minilm).search("remote")
+
+
+def test_non_utf8_file_name_is_skipped_with_a_reason(ingestor, store):
+    raw = os.fsencode(ingestor.root) + b"/caf\xe9-notes.md"
+    with open(raw, "wb") as f:
+        f.write(b"# Notes\n\nLatin-1 name.")
+    summary = ingestor.run()
+    reasons = dict(summary.skipped)
+    assert any("not valid UTF-8" in r for r in reasons.values())
+    assert "manual.pdf" in sources(store)
+
+
+def test_watcher_reflects_added_and_deleted_files_within_seconds(ingestor, store):
+    import time
+
+    from assistant.index.watch import FolderWatcher
+
+    ingestor.run()
+    watcher = FolderWatcher(ingestor.root, ingestor.run, debounce_s=0.5).start()
+    try:
+        (ingestor.root / "late-news.md").write_text("# News\n\nThe QN95 ships in March.")
+        deadline = time.time() + 20
+        while "late-news.md" not in sources(store):
+            assert time.time() < deadline, "new file not indexed within 20 s"
+            time.sleep(0.2)
+        (ingestor.root / "notice.txt").unlink()
+        while "notice.txt" in sources(store):
+            assert time.time() < deadline, "deleted file still indexed"
+            time.sleep(0.2)
+    finally:
+        watcher.stop()
