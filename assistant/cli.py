@@ -57,6 +57,21 @@ def _utf8(value: str, what: str) -> str:
     return value
 
 
+def _sync_index(services) -> None:
+    """Bring the index up to date with knowledge/ before answering (a no-op run reads no file)."""
+    if not services.settings.knowledge_dir.is_dir():
+        return
+    bars = _ProgressBars(enabled=sys.stderr.isatty())
+    try:
+        summary = services.ingestor().run(bars)
+    finally:
+        bars.close()
+    if summary.changed_anything:
+        click.echo(
+            f"indexed knowledge/: +{len(summary.added)} ~{len(summary.changed)} -{len(summary.deleted)} files", err=True
+        )
+
+
 def _settings(**overrides):
     from assistant.settings import Settings
 
@@ -106,7 +121,7 @@ def serve(host: str, port: int, watch: bool) -> None:
 def ask(question: str, route: str, as_json: bool, adapter: Path | None) -> None:
     """Answer one QUESTION from the command line."""
     from assistant.services import Services
-    from assistant.turn import Conversation
+    from assistant.turn import Conversation, clean_question
 
     question = _utf8(question, "question")
     extra = []
@@ -114,6 +129,8 @@ def ask(question: str, route: str, as_json: bool, adapter: Path | None) -> None:
         _utf8(str(adapter), "adapter path")
         extra = [(adapter.stem, adapter)]
     services = Services(_settings(), extra_adapters=extra)
+    clean_question(question, services.settings.max_question_chars)  # fail fast, before any indexing
+    _sync_index(services)
     conversation = Conversation(services)
     if adapter is not None:
         route = "finetuned"
@@ -228,6 +245,7 @@ def search(query: str, k: int, as_json: bool) -> None:
 
     query = _utf8(query, "query")
     services = Services(_settings())
+    _sync_index(services)
     evidence = services.searcher.search(query, k)
     if as_json:
         payload = {
@@ -370,6 +388,7 @@ def route(question: str, as_json: bool) -> None:
 
     services = Services(_settings())
     text, _ = clean_question(_utf8(question, "question"), services.settings.max_question_chars)
+    _sync_index(services)
     routed, decision, evidence = Conversation(services).decide(text, "auto")
     for warning in services.warnings:
         click.echo(f"warning: {warning}", err=True)

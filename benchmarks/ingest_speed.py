@@ -24,7 +24,7 @@ import numpy as np
 from assistant.eval.data import eval_dir, read_jsonl
 from assistant.index.bm25 import Vocabulary, term_counts
 from assistant.index.chunking import chunk_sections
-from assistant.index.ingest import Ingestor, _hash
+from assistant.index.ingest import Ingestor, file_sha256
 from assistant.index.loaders import load
 from assistant.index.store import FileEntry, IndexStore, Manifest, Snapshot
 from assistant.index.tokenize import tokenize
@@ -85,9 +85,9 @@ def incremental(base_chunks: int, embedder: MiniLMEmbeddings) -> dict:
             start = f * per_file
             path.write_text("\n\n".join(paragraphs[(start + i) % len(paragraphs)] + f" (file {f})" for i in range(per_file)))
             stat = path.stat()
-            file_chunks = chunk_sections(path.name, load(path), file_hash=_hash(path), mtime=stat.st_mtime)
+            file_chunks = chunk_sections(path.name, load(path), file_hash=file_sha256(path), mtime=stat.st_mtime)
             chunks += file_chunks
-            files[path.name] = FileEntry(_hash(path), stat.st_mtime, stat.st_size, len(file_chunks))
+            files[path.name] = FileEntry(file_sha256(path), stat.st_mtime, stat.st_size, len(file_chunks))
         rng = np.random.default_rng(0)
         vectors = rng.normal(size=(len(chunks), embedder.dimension)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)

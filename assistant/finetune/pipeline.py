@@ -7,7 +7,6 @@ so an interrupted run never leaves a half-written `adapters/NAME/`; the training
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import re
@@ -21,6 +20,7 @@ from assistant.errors import BadInput
 from assistant.eval.metrics import token_f1
 from assistant.finetune.data import Example, data_hash
 from assistant.finetune.train import StepInfo, TrainConfig
+from assistant.index.ingest import file_sha256
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 CARD_FILE = "card.json"
@@ -33,14 +33,6 @@ def check_name(name: str) -> str:
             "use 1-48 lower-case letters, digits, '-' or '_' (no paths): e.g. --name tv-manual",
         )
     return name
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass

@@ -100,12 +100,9 @@ def scan(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def _hash(path: Path) -> str:
-    digest = hashlib.sha256()
+def file_sha256(path: Path) -> str:
     with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 class Ingestor:
@@ -184,7 +181,7 @@ class Ingestor:
                 if old and old.size == stat.st_size and old.mtime == stat.st_mtime:
                     keep[rel] = old
                     continue
-                digest = _hash(path)
+                digest = file_sha256(path)
                 if old and old.hash == digest:
                     keep[rel] = FileEntry(digest, stat.st_mtime, stat.st_size, old.chunks)
                     continue
