@@ -244,7 +244,7 @@ def load_domains(adapters_dir: Path, names: list[str], embeddings, cache_dir: Pa
         card = read_card(adapters_dir / name)
         exemplars = (card or {}).get("exemplars") or []
         if not exemplars:
-            log.warning("domain %s has no exemplars in its card; the router cannot pick it", name)
+            log.info("domain %s has no exemplars in its card; the router cannot pick it", name)
             continue
         key = hashlib.sha256(("\n".join(exemplars) + embeddings.model_id).encode()).hexdigest()[:16]
         path = cache_dir / f"exemplars-{name}-{key}.npy"

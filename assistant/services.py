@@ -155,7 +155,7 @@ class Services:
         if warning:
             log.warning(warning)
             self.warnings.append(warning)
-        names = [name for name, _ in self.adapters]
+        names = [name for name, _ in discover_adapters(s.adapters_dir)]  # ad-hoc `--adapter`s have no card
         domains = load_domains(s.adapters_dir, names, self.embeddings, s.data_dir / "cache")
         return Router(domains, self.embeddings, calibration)
 
