@@ -119,13 +119,16 @@ def main() -> None:
     direct(runtime, "warm up")
     d_ttft, d_tps, b_ttft, b_tps = [], [], [], []
     prompt_tokens = 0
-    for _ in range(args.repeats):  # interleaved so drift hits both equally
-        t, tps, prompt_tokens = direct(runtime, text)
-        d_ttft.append(t)
-        d_tps.append(tps)
-        t, tps = through_backend(model, text)
-        b_ttft.append(t)
-        b_tps.append(tps)
+    for i in range(args.repeats):  # interleaved, alternating which goes first, so drift hits both equally
+        for which in (("direct", "backend") if i % 2 == 0 else ("backend", "direct")):
+            if which == "direct":
+                t, tps, prompt_tokens = direct(runtime, text)
+                d_ttft.append(t)
+                d_tps.append(tps)
+            else:
+                t, tps = through_backend(model, text)
+                b_ttft.append(t)
+                b_tps.append(tps)
     cold_ms, cold_rss = cold_start("What does eco mode do?")
     med = statistics.median
     result = {
