@@ -370,6 +370,12 @@ def finetune(
     bar.close()
     metrics = result.card["metrics"]
     check = metrics.get("heldout_check") or {}
+    if metrics["truncated_answers"]:
+        click.echo(
+            f"warning: {metrics['truncated_answers']} examples were longer than --max-length {max_length} tokens "
+            "and were cut; raise --max-length to train on them whole",
+            err=True,
+        )
     click.echo(f"wrote {result.path}/ (adapter.gguf, card.json, Modelfile)")
     click.echo(f"steps {metrics['steps']} (best {metrics['best_step']}), held-out loss {metrics['best_eval_loss']}")
     if check:
