@@ -308,9 +308,10 @@ def models(as_json: bool) -> None:
 @click.option("--threads", type=int, help="torch threads (default: ASSISTANT_THREADS).")
 @click.option("--description", default="", help="One line for the card.")
 @click.option("--resume", is_flag=True, help="Continue from the checkpoint an interrupted run left.")
+@click.option("--merged", is_flag=True, help="Also write model-merged.gguf (base + adapter) for Ollama's FROM form.")
 @click.option("--register", "register_name", metavar="NAME", help="Create adapters/NAME as a model in Ollama.")
 def finetune(
-    data, name, steps, rank, alpha, lr, batch_size, max_length, threads, description, resume, register_name
+    data, name, steps, rank, alpha, lr, batch_size, max_length, threads, description, resume, merged, register_name
 ) -> None:
     """Train a LoRA adapter on DATA (JSONL of question/answer pairs) into adapters/NAME/.
 
@@ -357,7 +358,7 @@ def finetune(
     try:
         result = run_finetune(
             examples, name=name, adapters_dir=settings.adapters_dir, base=settings.model_path or default_model_path(),
-            system=FINETUNED_SYSTEM, config=config, data_path=data, description=description, resume=resume,
+            system=FINETUNED_SYSTEM, config=config, data_path=data, description=description, resume=resume, merged=merged,
             ollama_base=settings.ollama_model, on_step=on_step, on_phase=lambda m: tqdm.write(m, file=sys.stderr),
         )  # fmt: skip
     except KeyboardInterrupt:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 LoraPair = tuple[np.ndarray, np.ndarray]  # (A: (r, in), B: (out, r))
+MERGED_FILE = "model-merged.gguf"
 
 
 def permute_rows(weights: np.ndarray, n_head: int) -> np.ndarray:
@@ -95,12 +96,59 @@ def lora_pairs_from_peft(
     return pairs
 
 
-def export_peft(peft_model, path: Path, *, name: str = "") -> Path:
-    """Write a trained peft model's LoRA as a llama.cpp GGUF adapter."""
+def export_peft(peft_model, path: Path, *, name: str = "", merged_from: Path | None = None) -> Path:
+    """Write a trained peft model's LoRA as a llama.cpp GGUF adapter (and, given the base GGUF,
+    the merged model as `model-merged.gguf` beside it)."""
     from peft.utils import get_peft_model_state_dict
 
     config = peft_model.base_model.model.config
     lora = peft_model.peft_config["default"]
     state = {k: v.detach().float().cpu().numpy() for k, v in get_peft_model_state_dict(peft_model).items()}
     pairs = lora_pairs_from_peft(state, n_head=config.num_attention_heads, n_head_kv=config.num_key_value_heads)
+    if merged_from is not None:
+        merge_into_gguf(merged_from, pairs, alpha=lora.lora_alpha, path=Path(path).with_name(MERGED_FILE), name=name)
     return write_lora_gguf(path, pairs, alpha=lora.lora_alpha, name=name)
+
+
+def merge_into_gguf(base: Path, pairs: Mapping[str, LoraPair], *, alpha: float, path: Path, name: str = "") -> Path:
+    """A full model GGUF with W + (alpha/r)·B·A folded into the adapted tensors, stored as Q8_0.
+
+    For Ollama's `FROM ./model-merged.gguf` form (newer Ollama releases are reported to reject
+    `ADAPTER`). `pairs` are llama.cpp-layout pairs (q/k already permuted), as for the adapter.
+    Re-quantizing a merged tensor to the base's 4 bits erases the LoRA delta (it is smaller than
+    a Q4 step: measured, the merged model then answers like the base), hence 8 bits.
+    """
+    import gguf
+
+    reader = gguf.GGUFReader(str(base))
+    architecture = str(reader.fields["general.architecture"].contents())
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.partial")
+    writer = gguf.GGUFWriter(str(tmp), architecture)
+    for field in reader.fields.values():
+        if field.name == gguf.Keys.General.ARCHITECTURE or field.name.startswith("GGUF."):
+            continue
+        value = name if field.name == gguf.Keys.General.NAME and name else field.contents()
+        sub_type = field.types[-1] if field.types[0] == gguf.GGUFValueType.ARRAY else None
+        writer.add_key_value(field.name, value, field.types[0], sub_type=sub_type)
+    tensors = []
+    for tensor in reader.tensors:
+        data = tensor.data
+        if tensor.name in pairs:
+            a, b = pairs[tensor.name]
+            weights = gguf.quants.dequantize(data, tensor.tensor_type).astype(np.float32)
+            weights += (alpha / a.shape[0]) * (b @ a)
+            qtype = gguf.GGMLQuantizationType.Q8_0
+            data = gguf.quants.quantize(weights, qtype)
+        else:
+            qtype = tensor.tensor_type
+        tensors.append((tensor, data))
+        writer.add_tensor_info(tensor.name, data.shape, data.dtype, data.nbytes, qtype)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_ti_data_to_file()
+    for tensor, data in tensors:
+        writer.write_tensor_data(data, tensor_endianess=reader.endianess)
+    writer.close()
+    os.replace(tmp, path)
+    return path

@@ -72,12 +72,17 @@ def check_through_llama_cpp(base: Path, adapter: Path, name: str, questions: lis
     }
 
 
-def modelfile(base_name: str) -> str:
-    return (
-        "# Ollama Modelfile (adapter form). Newer Ollama releases may reject ADAPTER; use\n"
-        "# `assistant finetune --register NAME`, which uploads the adapter through the API instead.\n"
-        f"FROM {base_name}\nADAPTER ./adapter.gguf\n"
+def modelfile(base_name: str, merged: bool) -> str:
+    text = (
+        "# Ollama Modelfile, adapter form: `ollama create NAME -f Modelfile`. Newer Ollama releases may\n"
+        "# reject ADAPTER; then use `assistant finetune --register NAME` (uploads the adapter through the\n"
+        "# API)"
+        + (" or the merged form below.\n" if merged else ", or retrain with --merged for a FROM-only form.\n")
+        + f"FROM {base_name}\nADAPTER ./adapter.gguf\n"
     )
+    if merged:
+        text += "\n# Merged form (replace the two lines above with this one):\n# FROM ./model-merged.gguf\n"
+    return text
 
 
 def run_finetune(
@@ -92,6 +97,7 @@ def run_finetune(
     description: str = "",
     check_questions: list[Example] | None = None,
     resume: bool = False,
+    merged: bool = False,
     ollama_base: str = "smollm2:135m",
     on_step: Callable[[StepInfo], None] | None = None,
     on_phase: Callable[[str], None] = lambda message: None,
@@ -113,7 +119,9 @@ def run_finetune(
     )  # fmt: skip
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    adapter = export_peft(peft_model, partial / "adapter.gguf", name=name)
+    if merged:
+        on_phase("writing the merged model (base + adapter, Q8_0 where adapted)")
+    adapter = export_peft(peft_model, partial / "adapter.gguf", name=name, merged_from=base if merged else None)
     questions = check_questions if check_questions is not None else early_stop_set[:16]
     check = {}
     if questions:
@@ -147,7 +155,7 @@ def run_finetune(
         "exemplars": [e.question for e in train_set],
     }
     (partial / CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False))
-    (partial / "Modelfile").write_text(modelfile(ollama_base))
+    (partial / "Modelfile").write_text(modelfile(ollama_base, merged))
     target = adapters_dir / name
     if target.exists():
         shutil.rmtree(target)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from assistant.errors import BadInput
-from assistant.finetune.export_gguf import lora_pairs_from_peft, permute_rows, write_lora_gguf
+from assistant.finetune.export_gguf import lora_pairs_from_peft, merge_into_gguf, permute_rows, write_lora_gguf
 from assistant.finetune.pipeline import check_name
 
 PROMPT = "<|im_start|>user\nWhat is the capital of France?<|im_end|>\n<|im_start|>assistant\n"
@@ -67,3 +67,11 @@ def test_exported_adapter_matches_transformers_logits(tmp_path):
     assert max(good_probs, key=good_probs.get) == int(expected.argmax())
     assert distance(good_probs) < 2 * noise + 0.05  # as close as the runtime gets without an adapter
     assert distance(good_probs) < distance(bad_probs) / 2
+
+    merged = merge_into_gguf(default_model_path(), lora_pairs_from_peft(state, **heads), alpha=16,
+                             path=tmp_path / "merged.gguf")  # fmt: skip
+    merged_rt = EmbeddedRuntime(merged, context_size=512, parallel=1)
+    result = merged_rt._server.handle_completions({"prompt": PROMPT, "n_predict": 1, "n_probs": 20, "cache_prompt": False})
+    merged_probs = {t["id"]: float(np.exp(t["logprob"])) for t in result["choices"][0]["logprobs"]["content"][0]["top_logprobs"]}
+    print(f"merged model vs transformers: {distance(merged_probs):.4f}")
+    assert distance(merged_probs) < 2 * noise + 0.05  # folding the LoRA in gives the adapted model

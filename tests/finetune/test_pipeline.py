@@ -85,13 +85,15 @@ def test_interrupt_keeps_checkpoint_and_resume_finishes(tmp_path, base_model, mo
     assert not (adapters / "zephyr").exists(), "no half-written adapter folder"
 
     steps = []
-    result = run_finetune(examples, resume=True, on_step=lambda i: steps.append(i.step), **common)
+    result = run_finetune(examples, resume=True, merged=True, on_step=lambda i: steps.append(i.step), **common)
     assert steps[0] == 3, "resumed after the last checkpoint (step 2), not from scratch"
     assert (result.path / "adapter.gguf").stat().st_size > 0
     card = read_card(result.path)
     assert card["exemplars"] and card["base_model"]["file"] == default_model_path().name
     assert card["metrics"]["heldout_check"]["questions"] == 1
     assert "FROM smollm2:135m" in (result.path / "Modelfile").read_text()
+    assert "FROM ./model-merged.gguf" in (result.path / "Modelfile").read_text()
+    assert (result.path / "model-merged.gguf").read_bytes()[:4] == b"GGUF"
     assert not (adapters / ".zephyr.checkpoint").exists()
 
 
