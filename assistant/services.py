@@ -77,11 +77,15 @@ class Services:
 
             name = ollama_model_name(adapter) if adapter else s.ollama_model
             return chat_model(
-                s.ollama_host, name, timeout_s=s.ollama_timeout_s, max_tokens=s.max_tokens, temperature=s.temperature
-            )
+                s.ollama_host, name, timeout_s=s.ollama_timeout_s, max_tokens=s.max_tokens, temperature=s.temperature,
+                repeat_penalty=s.repeat_penalty,
+            )  # fmt: skip
         from assistant.llm.embedded import ChatEmbedded
 
-        return ChatEmbedded(runtime=self.runtime, adapter=adapter, max_tokens=s.max_tokens, temperature=s.temperature)
+        return ChatEmbedded(
+            runtime=self.runtime, adapter=adapter, max_tokens=s.max_tokens, temperature=s.temperature,
+            repeat_penalty=s.repeat_penalty,
+        )  # fmt: skip
 
     def model_label(self, adapter: str | None = None) -> str:
         if self.backend.backend is Backend.OLLAMA:

@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     context_size: int = Field(4096, ge=512, description="Embedded model context window, in tokens.")
     max_tokens: int = Field(256, ge=1, description="Longest answer, in tokens.")
     temperature: float = Field(0.2, ge=0.0, le=2.0)
+    repeat_penalty: float = Field(1.15, ge=1.0, le=2.0, description="Discourages the small model's loops.")
     max_question_chars: int = Field(
         4000, ge=100, description="Longer questions are truncated (with a notice) to fit the model."
     )

@@ -58,7 +58,7 @@ class AnswerBank:
     def key(self, mode: str, question: str) -> str:
         s = self.services.settings
         generation = self.services.store.current_name() if "retrieval" in mode else ""
-        raw = f"{mode}|{question}|{self.adapter_sha}|{generation}|{s.max_tokens}|{s.passages}|{s.min_evidence}"
+        raw = f"{mode}|{question}|{self.adapter_sha}|{generation}|{s.max_tokens}|{s.passages}|{s.min_evidence}|{s.repeat_penalty}"
         return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
     def get(self, mode: str, question: str) -> Generated:

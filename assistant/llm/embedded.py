@@ -179,6 +179,7 @@ class ChatEmbedded(BaseChatModel):
     adapter: str | None = None
     max_tokens: int = 256
     temperature: float = 0.2
+    repeat_penalty: float = 1.0
 
     @property
     def _llm_type(self) -> str:
@@ -193,6 +194,7 @@ class ChatEmbedded(BaseChatModel):
             "messages": to_openai_messages(messages),
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
             "temperature": kwargs.get("temperature", self.temperature),
+            "repeat_penalty": self.repeat_penalty,
         }
         body.update({k: v for k, v in kwargs.items() if k in LLAMA_REQUEST_OPTIONS})
         if stop:

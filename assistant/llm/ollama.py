@@ -79,7 +79,9 @@ def translated_errors(host: str, model: str) -> Iterator[None]:
         raise unreachable(host, _describe(exc, host)) from exc
 
 
-def chat_model(host: str, model: str, *, timeout_s: float, max_tokens: int, temperature: float):
+def chat_model(
+    host: str, model: str, *, timeout_s: float, max_tokens: int, temperature: float, repeat_penalty: float
+):
     from langchain_ollama import ChatOllama
 
     return ChatOllama(
@@ -87,6 +89,7 @@ def chat_model(host: str, model: str, *, timeout_s: float, max_tokens: int, temp
         base_url=host,
         num_predict=max_tokens,
         temperature=temperature,
+        repeat_penalty=repeat_penalty,
         client_kwargs={"timeout": timeout_s},
     )
 
