@@ -107,7 +107,7 @@ async def startup() -> None:
 def warm_up() -> None:
     """Load the model and the router's exemplars now rather than on the first question."""
     SERVICES.chat_model()
-    SERVICES.router
+    _ = SERVICES.router  # embeds the domains' exemplars once
 
 
 @cl.set_starters

@@ -12,7 +12,6 @@ Bounded: one question per session, a 300 s deadline.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -25,6 +24,8 @@ import time
 from pathlib import Path
 
 import httpx
+
+from benchmarks import report as report_cli
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTION = "When is the Smart Hub maintenance scheduled?"
@@ -74,10 +75,9 @@ def ask_in_page(page, question: str, deadline: float) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = report_cli.parser(__doc__)
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -148,10 +148,12 @@ def main() -> None:
             "total_ms_max": round(max(totals.values())) if totals else None,
         },
     }
-    out = REPO / "benchmarks" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "chat_latency.json").write_text(json.dumps(report, indent=2))
-    print(json.dumps(report, indent=2))
+    if report_cli.save("chat_latency", report, as_json=args.json):
+        a, c = report, report["concurrent"]
+        print(f"first token: browser {a['browser_first_token_ms']} ms vs assistant ask {a['cli_first_token_ms']} ms "
+              f"= {a['ratio']}× (goal ≤ 1.2×)")
+        print(f"{c['sessions']} concurrent sessions: {c['completed']} completed, {c['errors']} errors, first token "
+              f"p50 {c['first_token_ms_p50']} ms, p95 {c['first_token_ms_p95']} ms")
 
 
 if __name__ == "__main__":

@@ -14,8 +14,6 @@ C. No-op: a second run over 1,000 unchanged files (goal: well under a second).
 
 from __future__ import annotations
 
-import argparse
-import json
 import tempfile
 import time
 from pathlib import Path
@@ -30,6 +28,7 @@ from assistant.index.loaders import load
 from assistant.index.store import FileEntry, IndexStore, Manifest, Snapshot
 from assistant.index.tokenize import tokenize
 from assistant.llm.embeddings import MiniLMEmbeddings
+from benchmarks import report as report_cli
 
 
 class TimedEmbeddings:
@@ -164,10 +163,9 @@ def noop(files: int = 1000) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = report_cli.parser(__doc__)
     parser.add_argument("--sections", type=int, default=80)
     parser.add_argument("--base-chunks", type=int, default=50_000)
-    parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     embedder = MiniLMEmbeddings()
     report = {
@@ -175,11 +173,7 @@ def main() -> None:
         "incremental": incremental(args.base_chunks, embedder),
         "noop": noop(),
     }
-    out = Path("benchmarks/results")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "ingest_speed.json").write_text(json.dumps(report, indent=2))
-    if args.json:
-        print(json.dumps(report, indent=2))
+    if not report_cli.save("ingest_speed", report, as_json=args.json):
         return
     e, i = report["end_to_end"], report["incremental"]
     print(f"end to end: {e['chunks']} chunks from {e['files']} files at {e['ingest_chunks_per_s']} chunks/s; "

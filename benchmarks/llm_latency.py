@@ -12,18 +12,17 @@ Measures, in one run and on the same loaded model:
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from langchain_core.messages import HumanMessage
 
 from assistant.llm.embedded import ChatEmbedded, EmbeddedRuntime, default_model_path
+from benchmarks import report as report_cli
 
 PARAGRAPH = (
     "The television's picture settings include brightness, contrast, sharpness, colour and tint. "
@@ -107,10 +106,9 @@ def help_time() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = report_cli.parser(__doc__)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--prompt-tokens", type=int, default=600)
-    parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
     runtime = EmbeddedRuntime(default_model_path(), threads=1, context_size=2048, parallel=1)
@@ -141,11 +139,7 @@ def main() -> None:
         "cold_start_peak_rss_mib": round(cold_rss),
         "help_ms": round(help_time()),
     }
-    out = Path("benchmarks/results")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "llm_latency.json").write_text(json.dumps(result, indent=2))
-    if args.json:
-        print(json.dumps(result, indent=2))
+    if not report_cli.save("llm_latency", result, as_json=args.json):
         return
     print(f"prompt: {prompt_tokens} tokens, {args.repeats} runs each, medians")
     print(f"  direct llama.cpp : TTFT {result['direct']['ttft_ms']} ms, {result['direct']['gen_tok_per_s']} tok/s")

@@ -12,8 +12,6 @@ that loads the index from disk and searches it, as the server does.
 
 from __future__ import annotations
 
-import argparse
-import json
 import subprocess
 import sys
 import tempfile
@@ -28,6 +26,7 @@ from assistant.index.chunking import Chunk
 from assistant.index.store import IndexStore, Manifest, Snapshot
 from assistant.index.tokenize import tokenize
 from assistant.retrieval import HybridSearcher
+from benchmarks import report as report_cli
 
 
 def base_chunks(size: int = 600) -> list[str]:
@@ -72,10 +71,9 @@ print(before, hwm(), load_s)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = report_cli.parser(__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
     from assistant.llm.embeddings import MiniLMEmbeddings
@@ -116,11 +114,7 @@ def main() -> None:
             "rss_before_load_mib": round(base_rss),
         }
         del snap
-    out = Path("benchmarks/results")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "retrieval_speed.json").write_text(json.dumps(report, indent=2))
-    if args.json:
-        print(json.dumps(report, indent=2))
+    if not report_cli.save("retrieval_speed", report, as_json=args.json):
         return
     print(f"query embedding (MiniLM int8, 1 thread): p50 {report['query_embedding_ms']['p50']} ms, "
           f"p95 {report['query_embedding_ms']['p95']} ms")

@@ -40,8 +40,9 @@ def main() -> None:
     data_path.write_text("".join(json.dumps({"question": e.question, "answer": e.answer}) + "\n" for e in unique))
     check = [Example(q["question"], q["answer"]) for q in split["test_paraphrased"][: args.check]]
 
-    from assistant.llm.embedded import default_model_path
     from tqdm import tqdm
+
+    from assistant.llm.embedded import default_model_path
 
     bar = tqdm(total=args.steps, unit="step", desc="training", file=sys.stderr)
 

@@ -147,7 +147,7 @@ def merge_into_gguf(base: Path, pairs: Mapping[str, LoraPair], *, alpha: float, 
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_ti_data_to_file()
-    for tensor, data in tensors:
+    for _, data in tensors:
         writer.write_tensor_data(data, tensor_endianess=reader.endianess)
     writer.close()
     os.replace(tmp, path)

@@ -65,7 +65,7 @@ def test_model_not_pulled_says_which_pull_to_run(on_ollama):
         choose_backend(forced)
     # and if the model disappears after start-up, the turn says the same
     services = Services(on_ollama)
-    services.backend  # chosen while the model existed
+    assert services.backend.backend is Backend.OLLAMA  # chosen while the model existed
     with pytest.raises(BackendUnavailable, match="not pulled"), services.errors("ghost"):
         list(services.chat_model("ghost").stream([HumanMessage("hi")]))
 
