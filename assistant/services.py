@@ -69,22 +69,28 @@ class Services:
                 adapters=self.adapters,
             )
 
-    def chat_model(self, adapter: str | None = None) -> BaseChatModel:
-        """The base model (adapter None) or a fine-tuned one, on the chosen backend."""
+    def chat_model(self, adapter: str | None = None, *, grounded: bool = False) -> BaseChatModel:
+        """The base model (adapter None) or a fine-tuned one, on the chosen backend.
+
+        `grounded` (answering from passages) turns the repeat penalty off: it counts the prompt's
+        tokens too, so it would push the model away from the very words it should quote
+        (measured: FreshQA token F1 0.150 → 0.066 with 1.15).
+        """
         s = self.settings
+        repeat_penalty = 1.0 if grounded else s.repeat_penalty
         if self.backend.backend is Backend.OLLAMA:
             from assistant.llm.ollama import chat_model
 
             name = ollama_model_name(adapter) if adapter else s.ollama_model
             return chat_model(
                 s.ollama_host, name, timeout_s=s.ollama_timeout_s, max_tokens=s.max_tokens, temperature=s.temperature,
-                repeat_penalty=s.repeat_penalty,
+                repeat_penalty=repeat_penalty,
             )  # fmt: skip
         from assistant.llm.embedded import ChatEmbedded
 
         return ChatEmbedded(
             runtime=self.runtime, adapter=adapter, max_tokens=s.max_tokens, temperature=s.temperature,
-            repeat_penalty=s.repeat_penalty,
+            repeat_penalty=repeat_penalty,
         )  # fmt: skip
 
     def model_label(self, adapter: str | None = None) -> str:

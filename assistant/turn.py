@@ -171,7 +171,8 @@ class Conversation:
         routed, decision, evidence = self.decide(question, route, adapter)
         self.services.log_route(question, routed, forced=route != "auto")
         loading = time.perf_counter()
-        model = self.services.chat_model(decision.adapter)  # loads the model once per process
+        # Loads the model once per process; a retrieval answer is grounded in passages.
+        model = self.services.chat_model(decision.adapter, grounded=decision.route == "retrieval")
         started += time.perf_counter() - loading  # a one-off load is not part of the turn's latency
         result = TurnResult(
             question=question,

@@ -58,7 +58,8 @@ class AnswerBank:
     def key(self, mode: str, question: str) -> str:
         s = self.services.settings
         generation = self.services.store.current_name() if "retrieval" in mode else ""
-        raw = f"{mode}|{question}|{self.adapter_sha}|{generation}|{s.max_tokens}|{s.passages}|{s.min_evidence}|{s.repeat_penalty}"
+        penalty = 1.0 if "retrieval" in mode else s.repeat_penalty
+        raw = f"{mode}|{question}|{self.adapter_sha}|{generation}|{s.max_tokens}|{s.passages}|{s.min_evidence}|{penalty}"
         return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
     def get(self, mode: str, question: str) -> Generated:
@@ -75,7 +76,7 @@ class AnswerBank:
     def _generate(self, mode: str, question: str) -> Generated:
         started = time.perf_counter()
         adapter = DOMAIN if mode.startswith("finetuned") else None
-        model = self.services.chat_model(adapter)
+        model = self.services.chat_model(adapter, grounded="retrieval" in mode)
         if "retrieval" not in mode:
             answer = model.invoke(finetuned_messages(question)).text
             return Generated(answer.strip(), [], time.perf_counter() - started)
