@@ -181,6 +181,46 @@ def test_executable_upload_is_refused_and_the_chat_goes_on(page, tmp_path):
     assert "service-notice" in body or "Smart Hub" in body
 
 
+def test_huge_message_is_truncated_with_a_notice(page):
+    body = ask(page, "What are the holiday support hours? " + "padding " * 13_000, "8-huge-message.png", timeout_s=180)
+    assert "only the first 4,000 were used" in body
+
+
+def test_twenty_files_at_once_are_refused_by_the_limit(page, tmp_path):
+    files = []
+    for i in range(20):
+        f = tmp_path / f"note-{i}.md"
+        f.write_text(f"# Note {i}\n\nText {i}.")
+        files.append(str(f))
+    page.set_input_files("input[type=file]", files)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(SHOTS / "9-twenty-files.png"))
+    assert "Too many files" in page.inner_text("body")  # max_files = 5 in .chainlit/config.toml
+
+
+def test_viewers_may_not_upload(page, server, tmp_path):
+    doc = tmp_path / "viewer-note.md"
+    doc.write_text("# Viewer note\n\nViewers should not be able to add this.")
+    context = page.context.browser.new_context(viewport={"width": 1280, "height": 900})  # a second user
+    try:
+        pg = context.new_page()
+        pg.goto(server["url"])
+        pg.fill("#email", "viewer")
+        pg.fill("#password", "viewer-pw")
+        pg.click("button[type=submit]")
+        pg.wait_for_selector("#chat-input", timeout=60_000)
+        pg.wait_for_timeout(1500)
+        pg.set_input_files("input[type=file]", str(doc))
+        pg.wait_for_timeout(1000)
+        pg.fill("#chat-input", "Please add this note.")
+        pg.click("#chat-submit")
+        pg.get_by_text("Only agents may add documents").wait_for(timeout=60_000)
+        pg.screenshot(path=str(SHOTS / "10-viewer-refused.png"))
+    finally:
+        context.close()
+    assert not (server["root"] / "knowledge" / "uploads" / "viewer-note.md").exists()
+
+
 def test_reload_keeps_history_and_citations(page):
     url = page.url
     assert "/thread/" in url
