@@ -155,7 +155,6 @@ class Services:
             lock_timeout_s=s.ingest_lock_timeout_s,
         )
 
-
     @cached_property
     def router(self) -> Router:
         from assistant.router import Calibration, Router, load_domains

@@ -192,7 +192,7 @@ class Conversation:
             messages = finetuned_messages(question, self._history_messages())
             return AnswerStream(self._tokens(model, messages, decision.adapter), result, started)
         hits = evidence.hits
-        if not is_answerable(hits, settings.min_evidence):
+        if not is_answerable(evidence, settings.min_evidence):
             return self._not_found(result, hits, started)
         messages = retrieval_messages(question, hits, self._history_messages())
 
@@ -248,9 +248,9 @@ def retrieval_messages(question: str, hits: Sequence[Hit], history: Sequence[Bas
     ]
 
 
-def is_answerable(hits: Sequence[Hit], min_evidence: float) -> bool:
+def is_answerable(evidence: Evidence, min_evidence: float) -> bool:
     """Enough evidence to answer from; below it the answer is 'not found' plus the closest passages."""
-    return bool(hits) and max(h.dense_score or 0.0 for h in hits) >= min_evidence
+    return bool(evidence.hits) and evidence.best_dense >= min_evidence
 
 
 def _where(hit: Hit) -> str:

@@ -80,8 +80,9 @@ class AnswerBank:
         if "retrieval" not in mode:
             answer = model.invoke(finetuned_messages(question)).text
             return Generated(answer.strip(), [], time.perf_counter() - started)
-        hits = self.services.searcher.search(question, self.services.settings.passages).hits
-        if not is_answerable(hits, self.services.settings.min_evidence):
+        evidence = self.services.searcher.search(question, self.services.settings.passages)
+        hits = evidence.hits
+        if not is_answerable(evidence, self.services.settings.min_evidence):
             return Generated(NOT_FOUND, [], time.perf_counter() - started)
         answer = model.invoke(retrieval_messages(question, hits), stop=RETRIEVAL_STOP).text
         cited = cite(answer.strip(), [h.chunk for h in hits])

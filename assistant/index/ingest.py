@@ -209,8 +209,8 @@ class Ingestor:
             fresh.append((rel, FileEntry(digest, stat.st_mtime, stat.st_size, len(chunks)), chunks))
 
         summary.deleted = sorted(set(old_files) - seen)
-        summary.unchanged = len([r for r in keep if r in old_files and r not in summary.changed])
-        timestamps_only = any(keep[r].mtime != old_files[r].mtime for r in keep if r in old_files)
+        summary.unchanged = len(keep)  # only previously indexed files are kept (skipped ones keep their old version)
+        timestamps_only = any(keep[r].mtime != old_files[r].mtime for r in keep)
         if current is not None and not fresh and not summary.deleted and not timestamps_only:
             summary.chunks_total = len(current)
             summary.seconds = time.perf_counter() - started
