@@ -431,7 +431,7 @@ def router_fit(data: Path) -> None:
 
 @cli.group(name="eval")
 def eval_group() -> None:
-    """Benchmarks over the shared evaluation data (../shared/eval or ASSISTANT_EVAL_DIR)."""
+    """Benchmarks over the evaluation data shipped in eval-data/ (or ASSISTANT_EVAL_DIR)."""
 
 
 @eval_group.command(name="retrieval")

@@ -1,1 +1,1 @@
-"""Benchmarks over ../shared/eval (`assistant eval …`): retrieval quality and speed, routing, answers."""
+"""Benchmarks over the repository's eval-data/ (`assistant eval …`): retrieval quality and speed, routing, answers."""

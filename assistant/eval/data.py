@@ -1,4 +1,4 @@
-"""Where the evaluation sets live and how to read them (DESIGN.md §4)."""
+"""Where the evaluation sets live (the repository's eval-data/) and how to read them."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from assistant.errors import AssistantError
 
 
 def eval_dir() -> Path:
-    """`ASSISTANT_EVAL_DIR`, else `../shared/eval` next to the repository (where CI puts it)."""
+    """`ASSISTANT_EVAL_DIR`, else the repository's own `eval-data/` (sources and licences in its README)."""
     configured = os.environ.get("ASSISTANT_EVAL_DIR")
-    candidates = [Path(configured)] if configured else []
-    repo = Path(__file__).resolve().parents[2]
-    candidates += [repo.parent / "shared" / "eval", Path.cwd().parent / "shared" / "eval"]
-    for path in candidates:
-        if path.is_dir():
-            return path
-    raise AssistantError("evaluation data not found", "set ASSISTANT_EVAL_DIR to the shared/eval folder")
+    path = Path(configured) if configured else Path(__file__).resolve().parents[2] / "eval-data"
+    if path.is_dir():
+        return path
+    raise AssistantError(
+        f"evaluation data not found at {path}",
+        "run from a clone of the repository (it ships eval-data/), or set ASSISTANT_EVAL_DIR",
+    )
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -79,14 +79,14 @@ def data_hash(examples: list[Example]) -> str:
     return digest.hexdigest()
 
 
-# --- the demo domain: TV e-manual (../shared/eval/tv-manual) ---------------------------------------
+# --- the demo domain: TV e-manual (eval-data/tv-manual) ---------------------------------------
 HELD_OUT_SECTIONS = 12  # whole sections never seen in training: tests generalisation vs. recall
 
 
 def tv_manual_split(qa: list[dict]) -> dict[str, list[dict]]:
     """The fixed split: train = normal/compound/yes-no questions outside held-out sections;
     test_paraphrased = paraphrases whose original (same answer) is in train (recall in other
-    words); test_sections = every question of the held-out sections (never trained on).
+    words), less dev_paraphrased (a quarter of them, for early stopping and picking the checkpoint); test_sections = every question of the held-out sections (never trained on).
 
     Held-out sections are chosen deterministically (by hash of their path), so the split is the
     same on every machine without storing ids.
@@ -96,7 +96,7 @@ def tv_manual_split(qa: list[dict]) -> dict[str, list[dict]]:
     train = [q for q in qa if q["kind"] != "paraphrased" and q["section_path"] not in held]
     train_answers = {q["answer"].strip() for q in train}
     train_questions = {" ".join(q["question"].lower().split()) for q in train}
-    paraphrased = [
+    paraphrased_all = [
         q
         for q in qa
         if q["kind"] == "paraphrased"
@@ -104,8 +104,12 @@ def tv_manual_split(qa: list[dict]) -> dict[str, list[dict]]:
         and q["answer"].strip() in train_answers
         and " ".join(q["question"].lower().split()) not in train_questions  # some "paraphrases" are verbatim
     ]
+    # A quarter of the paraphrases (by hash) pick the checkpoint; the rest are only reported.
+    dev = [q for q in paraphrased_all if hashlib.sha256(q["question"].encode()).digest()[0] < 64]
+    paraphrased = [q for q in paraphrased_all if q not in dev]
     return {
         "train": train,
+        "dev_paraphrased": dev,
         "test_paraphrased": paraphrased,
         "test_sections": [
             q

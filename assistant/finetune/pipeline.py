@@ -99,23 +99,38 @@ def run_finetune(
     resume: bool = False,
     merged: bool = False,
     ollama_base: str = "smollm2:135m",
+    early_stop: list[Example] | None = None,
+    score_early_stop: bool = False,
+    exemplars: list[str] | None = None,
     on_step: Callable[[StepInfo], None] | None = None,
     on_phase: Callable[[str], None] = lambda message: None,
 ) -> FinetuneResult:
     from assistant.finetune.export_gguf import export_peft
-    from assistant.finetune.train import clear_checkpoint, load_base, train
+    from assistant.finetune.train import clear_checkpoint, generate_answers, load_base, train
 
     check_name(name)
     adapters_dir.mkdir(parents=True, exist_ok=True)
     checkpoint = adapters_dir / f".{name}.checkpoint"
     partial = adapters_dir / f".{name}.partial"
-    train_set, early_stop_set = split_for_early_stopping(examples, seed=config.seed)
+    if early_stop is None:
+        train_set, early_stop_set = split_for_early_stopping(examples, seed=config.seed)
+    else:
+        train_set, early_stop_set = examples, early_stop
     on_phase(f"loading the base model {base.name} (dequantizing the GGUF)")
     model, tokenizer = load_base(base)
     on_phase(f"training on {len(train_set)} examples ({len(early_stop_set)} held out for early stopping)")
+    scorer = None
+    if score_early_stop and early_stop_set:
+
+        def scorer(m) -> float:
+            answers = generate_answers(m, tokenizer, system, [e.question for e in early_stop_set])
+            return sum(token_f1(a, e.answer) for a, e in zip(answers, early_stop_set, strict=True)) / len(answers)
+
+        on_phase(f"picking the checkpoint by answer F1 on {len(early_stop_set)} held-out questions")
+
     peft_model, report = train(
         model, tokenizer, train_set, early_stop_set, system=system, config=config,
-        checkpoint_dir=checkpoint, resume=resume, on_step=on_step,
+        checkpoint_dir=checkpoint, resume=resume, on_step=on_step, scorer=scorer,
     )  # fmt: skip
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
@@ -144,6 +159,9 @@ def run_finetune(
             "steps": report.steps_done,
             "best_step": report.best_step,
             "best_eval_loss": round(report.best_eval_loss, 4) if report.eval_loss else None,
+            "best_eval_f1": report.best_eval_f1,
+            "eval_f1": report.eval_f1,
+            "device": report.device,
             "stopped_early": report.stopped_early,
             "truncated_answers": report.truncated_answers,
             "train_seconds": round(report.seconds),
@@ -152,7 +170,7 @@ def run_finetune(
         },
         "system_prompt": system,
         # The router's exemplars: questions this domain was trained on.
-        "exemplars": [e.question for e in train_set],
+        "exemplars": exemplars if exemplars is not None else [e.question for e in train_set],
     }
     (partial / CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False))
     (partial / "Modelfile").write_text(modelfile(ollama_base, merged))

@@ -54,6 +54,8 @@ class TrainConfig:
     patience: int = 3  # evaluations without improvement before stopping early
     seed: int = 0
     threads: int = 1
+    device: str = "auto"  # auto = CUDA when torch sees a GPU, else CPU
+    warmup: int = 10
 
 
 @dataclass
@@ -61,6 +63,9 @@ class TrainReport:
     steps_done: int = 0
     best_step: int = 0
     best_eval_loss: float = math.inf
+    best_eval_f1: float | None = None
+    eval_f1: list[tuple[int, float]] = field(default_factory=list)
+    device: str = "cpu"
     train_loss: list[tuple[int, float]] = field(default_factory=list)
     eval_loss: list[tuple[int, float]] = field(default_factory=list)
     stopped_early: bool = False
@@ -75,6 +80,57 @@ class StepInfo:
     loss: float
     eval_loss: float | None
     seconds_per_step: float
+
+
+def resolve_device(requested: str) -> str:
+    """"auto" → "cuda" when torch sees a GPU, else "cpu"; "cuda" without one is an error."""
+    torch = require_torch()
+    if requested not in ("auto", "cpu", "cuda"):
+        raise AssistantError(f"unknown device {requested!r}", "use --device auto, cpu or cuda")
+    has_cuda = torch.cuda.is_available()
+    if requested == "cuda" and not has_cuda:
+        raise AssistantError(
+            "--device cuda: torch sees no CUDA GPU",
+            "use --device auto (falls back to CPU), or install a CUDA build of torch on a machine with a GPU",
+        )
+    return "cuda" if requested == "cuda" or (requested == "auto" and has_cuda) else "cpu"
+
+
+def out_of_memory(batch_size: int) -> AssistantError:
+    return AssistantError(
+        f"the GPU ran out of memory at batch size {batch_size}",
+        f"try a smaller --batch-size (e.g. {max(1, batch_size // 2)}) or a shorter --max-length",
+    )
+
+
+def generate_answers(model, tokenizer, system: str, questions: list[str], *, max_new_tokens: int = 64, batch_size: int = 8):
+    """Greedy answers from the model in training (for held-out answer F1 during training)."""
+    torch = require_torch()
+    device = next(model.parameters()).device
+    tokenizer.padding_side = "left"
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    answers: list[str] = []
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        for i in range(0, len(questions), batch_size):
+            prompts = [
+                tokenizer.apply_chat_template(
+                    [{"role": "system", "content": system}, {"role": "user", "content": q}],
+                    tokenize=False, add_generation_prompt=True,
+                )  # fmt: skip
+                for q in questions[i : i + batch_size]
+            ]
+            batch = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(device)
+            out = model.generate(
+                **batch, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=pad_id,
+                eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
+            )  # fmt: skip
+            for row in out[:, batch["input_ids"].shape[1] :]:
+                answers.append(tokenizer.decode(row, skip_special_tokens=True).strip())
+    if was_training:
+        model.train()
+    return answers
 
 
 def load_base(gguf: Path):
@@ -105,6 +161,19 @@ def encode(tokenizer, system: str, example: Example, max_length: int) -> tuple[l
     return ids, labels, truncated
 
 
+def length_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """One epoch of batches of similar length, in random order: far less padding than random
+    batches when answers range from one line to a page (on CPU, padding is paid in full)."""
+    order = rng.sample(range(len(lengths)), len(lengths))
+    pool = 50 * batch_size  # sort within pools so an epoch stays shuffled
+    batches = []
+    for start in range(0, len(order), pool):
+        chunk = sorted(order[start : start + pool], key=lambda i: lengths[i])
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
 def _batch(torch, rows: list[tuple[list[int], list[int]]], pad_id: int):
     width = max(len(ids) for ids, _ in rows)
     ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
@@ -115,6 +184,80 @@ def _batch(torch, rows: list[tuple[list[int], list[int]]], pad_id: int):
         labels[i, : len(row_labels)] = torch.tensor(row_labels)
         mask[i, : len(row_ids)] = 1
     return ids, labels, mask
+
+
+def schedule(step: int, config: TrainConfig) -> float:
+    """Linear warm-up, then cosine decay to 5 %: a high rate early, small steps at the end."""
+    if step < config.warmup:
+        return (step + 1) / config.warmup
+    progress = (step - config.warmup) / max(1, config.steps - config.warmup)
+    return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+
+
+class _Run:
+    """The mutable state of one training run: model, optimiser, best weights, checkpoint."""
+
+    def __init__(self, torch, peft_model, config: TrainConfig, checkpoint_dir: Path, rng: random.Random):
+        from peft.utils import get_peft_model_state_dict
+
+        self.torch, self.model, self.config, self.rng = torch, peft_model, config, rng
+        self.state_dict = lambda: get_peft_model_state_dict(peft_model)
+        self.optimizer = torch.optim.AdamW([p for p in peft_model.parameters() if p.requires_grad], lr=config.learning_rate)
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, lambda s: schedule(s, config))
+        self.report, self.best_state, self.stale, self.step = TrainReport(), None, 0, 0
+        self.state_file = checkpoint_dir / "trainer.pt"
+        self.pending: list[list[int]] = []
+
+    def resume(self) -> None:
+        from peft import set_peft_model_state_dict
+
+        if not self.state_file.exists():
+            return
+        saved = self.torch.load(self.state_file, weights_only=False)
+        set_peft_model_state_dict(self.model, saved["adapter"])
+        self.optimizer.load_state_dict(saved["optimizer"])
+        self.scheduler.load_state_dict(saved["scheduler"])
+        self.step, self.best_state, self.stale = saved["step"], saved["best_state"], saved["stale"]
+        self.report, self.pending = saved["report"], saved.get("pending", [])
+        self.rng.setstate(saved["rng"])
+        log.info("resumed from step %d", self.step)
+
+    def save(self) -> None:
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.state_file.with_suffix(".tmp")
+        self.torch.save(
+            {
+                "adapter": self.state_dict(), "optimizer": self.optimizer.state_dict(),
+                "scheduler": self.scheduler.state_dict(), "step": self.step, "best_state": self.best_state,
+                "stale": self.stale, "report": self.report, "rng": self.rng.getstate(),
+                "pending": self.pending, "config": asdict(self.config),
+            },
+            tmp,
+        )  # fmt: skip
+        tmp.replace(self.state_file)
+
+    def next_batch(self, lengths: list[int]) -> list[int]:
+        if not self.pending:
+            self.pending = length_batches(lengths, self.config.batch_size, self.rng)
+        return self.pending.pop()
+
+    def judge(self, loss: float, f1: float | None) -> None:
+        """Keep the best weights: by held-out answer F1 when measured (what users see), else loss."""
+        report = self.report
+        report.eval_loss.append((self.step, round(loss, 4)))
+        if f1 is not None:
+            report.eval_f1.append((self.step, round(f1, 4)))
+        if f1 is not None:
+            better = report.best_eval_f1 is None or f1 > report.best_eval_f1
+        else:
+            better = loss < report.best_eval_loss
+        report.best_eval_loss = min(report.best_eval_loss, loss)
+        if better:
+            report.best_step, self.stale = self.step, 0
+            report.best_eval_f1 = f1 if f1 is not None else report.best_eval_f1
+            self.best_state = {k: v.detach().to("cpu", copy=True) for k, v in self.state_dict().items()}
+        else:
+            self.stale += 1
 
 
 def train(
@@ -128,116 +271,98 @@ def train(
     checkpoint_dir: Path,
     resume: bool = False,
     on_step: Callable[[StepInfo], None] | None = None,
+    scorer: Callable[[object], float] | None = None,
 ):
     """Train a LoRA; returns (peft model with the best weights loaded, report).
 
+    `scorer(model)` → held-out answer F1, measured at each evaluation next to the held-out loss.
     Ctrl-C saves a checkpoint in `checkpoint_dir` and re-raises KeyboardInterrupt.
     """
     torch = require_torch()
     from peft import LoraConfig, get_peft_model, set_peft_model_state_dict
-    from peft.utils import get_peft_model_state_dict
 
+    device = resolve_device(config.device)
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
-    rng = random.Random(config.seed)
-    report = TrainReport()
-    encoded = []
+    encoded, truncated = [], 0
     for e in train_set:
-        ids, labels, truncated = encode(tokenizer, system, e, config.max_length)
-        report.truncated_answers += truncated
+        ids, labels, cut = encode(tokenizer, system, e, config.max_length)
+        truncated += cut
         encoded.append((ids, labels))
     held = [encode(tokenizer, system, e, config.max_length)[:2] for e in eval_set]
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-
     lora = LoraConfig(
         r=config.rank, lora_alpha=config.alpha, lora_dropout=config.dropout, target_modules=TARGET_MODULES,
         task_type="CAUSAL_LM",
     )  # fmt: skip
-    peft_model = get_peft_model(model, lora)
-    optimizer = torch.optim.AdamW([p for p in peft_model.parameters() if p.requires_grad], lr=config.learning_rate)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min(1.0, (s + 1) / 10) * max(0.05, 1 - s / max(1, config.steps))
-    )
-    start_step, best_state, stale = 0, None, 0
-    state_file = checkpoint_dir / "trainer.pt"
-    if resume and state_file.exists():
-        saved = torch.load(state_file, weights_only=False)
-        set_peft_model_state_dict(peft_model, saved["adapter"])
-        optimizer.load_state_dict(saved["optimizer"])
-        scheduler.load_state_dict(saved["scheduler"])
-        start_step, best_state, stale = saved["step"], saved["best_state"], saved["stale"]
-        report = saved["report"]
-        rng.setstate(saved["rng"])
-        log.info("resumed from step %d", start_step)
+    run = _Run(torch, get_peft_model(model.to(device), lora), config, checkpoint_dir, random.Random(config.seed))
+    if resume:
+        run.resume()
+    run.report.truncated_answers, run.report.device = truncated, device
+    autocast = _autocast(torch, device)
 
-    def save_checkpoint(step: int) -> None:
-        checkpoint_dir.mkdir(parents=True, exist_ok=True)
-        tmp = state_file.with_suffix(".tmp")
-        torch.save(
-            {
-                "adapter": get_peft_model_state_dict(peft_model), "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(), "step": step, "best_state": best_state, "stale": stale,
-                "report": report, "rng": rng.getstate(), "config": asdict(config),
-            },
-            tmp,
-        )  # fmt: skip
-        tmp.replace(state_file)
+    def forward_loss(rows):
+        ids, labels, mask = (t.to(device) for t in _batch(torch, rows, pad_id))
+        with autocast():
+            return run.model(input_ids=ids, attention_mask=mask, labels=labels).loss
 
     def eval_loss() -> float:
-        peft_model.eval()
-        total, count = 0.0, 0
+        run.model.eval()
         with torch.no_grad():
-            for i in range(0, len(held), config.batch_size):
-                ids, labels, mask = _batch(torch, held[i : i + config.batch_size], pad_id)
-                out = peft_model(input_ids=ids, attention_mask=mask, labels=labels)
-                total += out.loss.item() * len(ids)
-                count += len(ids)
-        peft_model.train()
-        return total / max(1, count)
+            total = sum(forward_loss(held[i : i + config.batch_size]).item() * len(held[i : i + config.batch_size])
+                        for i in range(0, len(held), config.batch_size))  # fmt: skip
+        run.model.train()
+        return total / max(1, len(held))
 
+    lengths = [len(ids) for ids, _ in encoded]
     started = time.perf_counter()
-    order: list[int] = []
-    step = start_step
-    peft_model.train()
+    run.model.train()
     try:
-        for step in range(start_step, config.steps):
-            if len(order) < config.batch_size:
-                order += rng.sample(range(len(encoded)), len(encoded))
-            batch_rows = [encoded[order.pop()] for _ in range(config.batch_size)]
-            ids, labels, mask = _batch(torch, batch_rows, pad_id)
+        while run.step < config.steps:
             tick = time.perf_counter()
-            loss = peft_model(input_ids=ids, attention_mask=mask, labels=labels).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(peft_model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
-            report.train_loss.append((step + 1, round(loss.item(), 4)))
-            current_eval = None
-            if held and ((step + 1) % config.eval_every == 0 or step + 1 == config.steps):
-                current_eval = eval_loss()
-                report.eval_loss.append((step + 1, round(current_eval, 4)))
-                if current_eval < report.best_eval_loss:
-                    report.best_eval_loss, report.best_step, stale = current_eval, step + 1, 0
-                    best_state = {k: v.detach().clone() for k, v in get_peft_model_state_dict(peft_model).items()}
-                else:
-                    stale += 1
-                save_checkpoint(step + 1)
+            try:
+                loss = forward_loss([encoded[i] for i in run.next_batch(lengths)])
+                loss.backward()
+            except torch.cuda.OutOfMemoryError:
+                raise out_of_memory(config.batch_size) from None
+            torch.nn.utils.clip_grad_norm_(run.model.parameters(), 1.0)
+            run.optimizer.step()
+            run.scheduler.step()
+            run.optimizer.zero_grad()
+            run.step += 1
+            run.report.train_loss.append((run.step, round(loss.item(), 4)))
+            current = None
+            if held and (run.step % config.eval_every == 0 or run.step == config.steps):
+                current = eval_loss()
+                run.judge(current, scorer(run.model) if scorer else None)
+                run.save()
             if on_step:
-                on_step(StepInfo(step + 1, config.steps, loss.item(), current_eval, time.perf_counter() - tick))
-            if stale >= config.patience:
-                report.stopped_early = True
+                on_step(StepInfo(run.step, config.steps, loss.item(), current, time.perf_counter() - tick))
+            if run.stale >= config.patience:
+                run.report.stopped_early = True
                 break
     except KeyboardInterrupt:
-        save_checkpoint(step)
+        run.save()
         raise
-    report.steps_done = step + 1
-    report.seconds = time.perf_counter() - started
-    if best_state is not None:
-        set_peft_model_state_dict(peft_model, best_state)
+    report = run.report
+    report.steps_done = run.step
+    report.seconds += time.perf_counter() - started
+    if run.best_state is not None:
+        set_peft_model_state_dict(run.model, run.best_state)
     else:
         report.best_step = report.steps_done
-    return peft_model, report
+    run.model.to("cpu").float()
+    return run.model, report
+
+
+def _autocast(torch, device: str):
+    """bf16 autocast on GPU (fp16 where bf16 is missing); plain float32 on CPU."""
+    import contextlib
+
+    if device != "cuda":
+        return contextlib.nullcontext
+    dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return lambda: torch.autocast("cuda", dtype=dtype)
 
 
 def clear_checkpoint(checkpoint_dir: Path) -> None:

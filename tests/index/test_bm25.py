@@ -8,7 +8,7 @@ from rank_bm25 import BM25Okapi
 from assistant.index.bm25 import BM25Scorer, Vocabulary, term_counts
 from assistant.index.tokenize import tokenize
 
-SCIFACT = Path(__file__).parents[3] / "shared" / "eval" / "scifact"
+SCIFACT = Path(__file__).parents[2] / "eval-data" / "scifact"
 
 
 def sample_corpus() -> tuple[list[str], list[str]]:
