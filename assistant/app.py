@@ -1,4 +1,4 @@
-"""The Chainlit chat: a thin face over `turn.Conversation`.
+"""The Chainlit chat: a thin face over `turn.TurnPipeline` (what it shows comes from `chat_view`).
 
 Run with `assistant serve`. Per turn: the route (with the router's reason and signals) is a
 collapsible step, the answer streams token by token, and each `[n]` marker is a Chainlit element
@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import secrets
 from pathlib import Path
 
@@ -21,9 +20,9 @@ from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.input_widget import Select
 from chainlit.server import app as chainlit_app
 
+from assistant import chat_view
 from assistant.chat_store import LocalFileStorage, ensure_sqlite_schema, mount_files_route
 from assistant.errors import AssistantError
-from assistant.index.tokenize import tokenize
 from assistant.services import Services
 from assistant.settings import Settings
 from assistant.turn import Citation, Conversation, TurnResult
@@ -36,8 +35,6 @@ SETTINGS = Settings()
 SERVICES = Services(SETTINGS)
 STORAGE = LocalFileStorage(SETTINGS.data_dir / "files")
 mount_files_route(chainlit_app, STORAGE)
-ROUTES = {"Auto (router decides)": "auto", "Fine-tuned model": "finetuned", "Retrieval (knowledge folder)": "retrieval"}
-PREFIXES = {"/ft": "finetuned", "/rag": "retrieval"}
 _DONE = object()
 _INGEST_LOCK = asyncio.Lock()
 
@@ -106,8 +103,9 @@ async def startup() -> None:
 
 def warm_up() -> None:
     """Load the model and the router's exemplars now rather than on the first question."""
-    SERVICES.chat_model()
+    SERVICES.llm.chat_model()
     _ = SERVICES.router  # embeds the domains' exemplars once
+    SERVICES.evidence_bar.null_scores()  # the folder's "not found" bar
 
 
 @cl.set_starters
@@ -123,10 +121,10 @@ async def starters(user: cl.User | None = None) -> list[cl.Starter]:
 # --- a chat -----------------------------------------------------------------------------------
 @cl.on_chat_start
 async def start() -> None:
-    cl.user_session.set("conversation", Conversation(SERVICES))
+    cl.user_session.set("conversation", Conversation(SERVICES.pipeline))
     cl.user_session.set("route", "auto")
     await cl.ChatSettings(
-        [Select(id="route", label="Answer from", items=ROUTES, initial_value="auto",
+        [Select(id="route", label="Answer from", items=chat_view.ROUTE_CHOICES, initial_value="auto",
                 description="Auto lets the router pick per question; /ft or /rag before a question also override.")]
     ).send()  # fmt: skip
     for warning in SERVICES.warnings:
@@ -136,13 +134,13 @@ async def start() -> None:
 @cl.on_chat_resume
 async def resume(thread: dict) -> None:
     """A reopened thread keeps its context: rebuild the conversation from the stored messages."""
-    conversation = Conversation(SERVICES)
+    conversation = Conversation(SERVICES.pipeline)
     question = None
     for step in sorted(thread.get("steps", []), key=lambda s: s.get("createdAt") or ""):
         if step.get("type") == "user_message":
             question = step.get("output")
         elif step.get("type") == "assistant_message" and question and step.get("output"):
-            conversation.history.append((question, _strip_footer(step["output"])))
+            conversation.history.append((question, chat_view.strip_footer(step["output"])))
             question = None
     del conversation.history[: -conversation.max_history_turns]
     cl.user_session.set("conversation", conversation)
@@ -160,7 +158,7 @@ async def on_message(message: cl.Message) -> None:
         files = [e for e in (message.elements or []) if getattr(e, "path", None)]
         if files:
             await handle_uploads(files)
-        text, route = split_prefix(message.content or "", cl.user_session.get("route") or "auto")
+        text, route = chat_view.split_prefix(message.content or "", cl.user_session.get("route") or "auto")
         if text.strip():
             await answer(text, route)
         elif not files:
@@ -175,14 +173,6 @@ async def on_message(message: cl.Message) -> None:
         ).send()
 
 
-def split_prefix(text: str, default: str) -> tuple[str, str]:
-    """'/rag question' and '/ft question' pick the route for one turn."""
-    head, _, rest = text.strip().partition(" ")
-    if head.lower() in PREFIXES:
-        return rest, PREFIXES[head.lower()]
-    return text, default
-
-
 async def answer(text: str, route: str) -> None:
     conversation: Conversation = cl.user_session.get("conversation")
     stream = await asyncio.to_thread(conversation.ask, text, route)
@@ -194,10 +184,14 @@ async def answer(text: str, route: str) -> None:
     tokens = iter(stream)
     while (token := await asyncio.to_thread(next, tokens, _DONE)) is not _DONE:
         await reply.stream_token(token)
-    reply.content = result.answer + footer(result)
+    if result.draft is not None:  # verification replaced the streamed draft with a quote
+        async with cl.Step(name="Draft replaced by a quote from the source", type="tool", show_input=False) as step:
+            step.output = f"The generated draft was not used: {result.replaced_because}.\n\n> {chat_view.escape(result.draft)}"
+    reply.content = result.answer + chat_view.footer(result)
     reply.elements = citation_elements(result.citations, result.question)
     reply.metadata = {
         "route": result.route,
+        "answer_kind": result.answer_kind,
         "reason": result.reason,
         "confidence": result.confidence,
         "model": result.model,
@@ -210,55 +204,19 @@ async def answer(text: str, route: str) -> None:
 
 async def route_step(result: TurnResult) -> None:
     """The route badge: a collapsible step named after the route, with the reason inside."""
-    label = "Fine-tuned" if result.route == "finetuned" else "Retrieval"
-    async with cl.Step(name=f"{label} · {result.model}", type="tool", show_input=False) as step:
-        lines = [f"**{label}** ({result.confidence:.0%} confident): {result.reason}"]
-        if result.signals:
-            s = result.signals
-            lines.append(
-                f"\nsignals: domain `{s['domain']}` similarity {s['domain_sim']:.2f} · evidence {s['evidence']:.2f} · "
-                f"agreement {s['agreement']:.2f} · time cue {s['time_cue']:.0f} · routing {result.timings.route_ms:.1f} ms"
-            )
-        step.output = "\n".join(lines)
-
-
-def footer(result: TurnResult) -> str:
-    route = "fine-tuned" if result.route == "finetuned" else "retrieval"
-    return f"\n\n*{route} · {result.model} · {result.timings.total_ms / 1000:.1f} s*"
-
-
-def _strip_footer(text: str) -> str:
-    return re.sub(r"\n\n\*[^*\n]+ s\*\s*$", "", text)
-
-
-def highlight(snippet: str, question: str) -> str:
-    """Bold the snippet's words that the question shares (stemmed), as search engines do."""
-    wanted = set(tokenize(question))
-
-    def mark(match: re.Match) -> str:
-        word = match.group(0)
-        return f"**{word}**" if set(tokenize(word)) & wanted else word
-
-    return re.sub(r"\w+", mark, snippet)
+    async with cl.Step(name=chat_view.badge_title(result), type="tool", show_input=False) as step:
+        step.output = chat_view.badge_body(result)
 
 
 def citation_elements(citations: list[Citation], question: str) -> list:
     elements = []
     for c in citations:
-        where = c.source + (f", page {c.page}" if c.page else "") + (f" — {c.section}" if c.section else "")
         path = SETTINGS.knowledge_dir / c.source
         if path.suffix.lower() == ".pdf" and path.is_file():
             elements.append(cl.Pdf(name=f"[{c.n}]", path=str(path), page=c.page or 1, display="side"))
         else:
-            body = f"**{where}**\n\n> {highlight(_escape(c.snippet), question)}"
-            elements.append(cl.Text(name=f"[{c.n}]", content=body, display="side"))
+            elements.append(cl.Text(name=f"[{c.n}]", content=chat_view.passage_markdown(c, question), display="side"))
     return elements
-
-
-def _escape(text: str) -> str:
-    """Document text is shown as Markdown: drop heading marks, neutralise other markup characters."""
-    text = re.sub(r"(^|\s)#{1,6}\s", r"\1", text)
-    return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text)
 
 
 # --- uploads ------------------------------------------------------------------------------------

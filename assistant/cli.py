@@ -16,7 +16,7 @@ import click
 
 from assistant.errors import AssistantError, BadInput
 
-ROUTES = ("auto", "finetuned", "retrieval")
+ROUTES = ("auto", "base", "finetuned", "retrieval", "finetuned+retrieval", "not_found")  # = turn.MODES (kept light for --help)
 
 
 class FriendlyGroup(click.Group):
@@ -121,7 +121,7 @@ def serve(host: str, port: int, watch: bool) -> None:
 def ask(question: str, route: str, as_json: bool, adapter: Path | None) -> None:
     """Answer one QUESTION from the command line."""
     from assistant.services import Services
-    from assistant.turn import Conversation, clean_question
+    from assistant.turn import clean_question
 
     question = _utf8(question, "question")
     extra = []
@@ -131,10 +131,9 @@ def ask(question: str, route: str, as_json: bool, adapter: Path | None) -> None:
     services = Services(_settings(), extra_adapters=extra)
     clean_question(question, services.settings.max_question_chars)  # fail fast, before any indexing
     _sync_index(services)
-    conversation = Conversation(services)
-    if adapter is not None:
+    if adapter is not None and route == "auto":
         route = "finetuned"
-    stream = conversation.ask(question, route, adapter=adapter.stem if adapter else None)  # type: ignore[arg-type]
+    stream = services.pipeline.answer(question, route, adapter=adapter.stem if adapter else None)  # type: ignore[arg-type]
     for notice in stream.result.notices:
         click.echo(f"note: {notice}", err=True)
     if as_json:
@@ -145,7 +144,13 @@ def ask(question: str, route: str, as_json: bool, adapter: Path | None) -> None:
         click.echo(token, nl=False)
     click.echo()
     r = stream.result
-    click.echo(f"\n[{r.route} · {r.model} · {r.timings.total_ms / 1000:.1f}s] {r.reason}", err=True)
+    if r.draft is not None:
+        click.echo(f"\n(replaced by a quote from the source: {r.replaced_because})\n{r.answer}")
+    for c in r.citations:
+        where = c.source + (f", page {c.page}" if c.page else "") + (f", {c.section}" if c.section else "")
+        click.echo(f"  [{c.n}] {where}", err=True)
+    origin = " · from the fine-tuned model, not from your documents" if r.route == "finetuned" else ""
+    click.echo(f"\n[{r.route} · {r.answer_kind} · {r.model} · {r.timings.total_ms / 1000:.1f}s{origin}] {r.reason}", err=True)
 
 
 class _ProgressBars:
@@ -292,6 +297,10 @@ def models(as_json: bool) -> None:
         f1 = a["heldout_token_f1"]
         scores = f"held-out F1 {f1['base']} → {f1['finetuned']}" if f1["finetuned"] is not None else "no card metrics"
         click.echo(f"fine-tuned: {a['name']}  {a['description'] or ''}  ({a['exemplars']} exemplars, {scores})")
+        if a["in_domain_recall"] is not None:
+            click.echo(f"  membership: in-domain recall {a['in_domain_recall']:.0%}, "
+                       f"out-of-domain false accepts {a['out_of_domain_false_accept']:.1%}")  # fmt: skip
+        click.echo("  routed automatically" if a["routed_automatically"] else f"  only with /ft: {a['why_not']}")
     if not info["adapters"]:
         click.echo("fine-tuned: none (train one with `assistant finetune`)")
 
@@ -310,8 +319,13 @@ def models(as_json: bool) -> None:
 @click.option("--resume", is_flag=True, help="Continue from the checkpoint an interrupted run left.")
 @click.option("--merged", is_flag=True, help="Also write model-merged.gguf (base + adapter) for Ollama's FROM form.")
 @click.option("--register", "register_name", metavar="NAME", help="Create adapters/NAME as a model in Ollama.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+              help="auto = CUDA when torch sees a GPU (bf16), else CPU.")  # fmt: skip
+@click.option("--variants", type=click.IntRange(0, 6), default=3, show_default=True,
+              help="Rewrites of each training question (several phrasings teach facts, not strings).")  # fmt: skip
 def finetune(
-    data, name, steps, rank, alpha, lr, batch_size, max_length, threads, description, resume, merged, register_name
+    data, name, steps, rank, alpha, lr, batch_size, max_length, threads, description, resume, merged, register_name,
+    device, variants,
 ) -> None:
     """Train a LoRA adapter on DATA (JSONL of question/answer pairs) into adapters/NAME/.
 
@@ -335,16 +349,19 @@ def finetune(
     from assistant.finetune.pipeline import check_name, run_finetune
     from assistant.finetune.train import TrainConfig, require_torch
     from assistant.llm.embedded import default_model_path
-    from assistant.turn import FINETUNED_SYSTEM
+    from assistant.prompts import FINETUNED_SYSTEM
 
     check_name(name)
     examples, warnings = read_examples(data)
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
     require_torch()
+    from assistant.finetune.train import resolve_device
+
+    resolve_device(device)  # fail before loading anything: "--device cuda" without a GPU
     config = TrainConfig(
         rank=rank, alpha=alpha, learning_rate=lr, batch_size=batch_size, steps=steps, max_length=max_length,
-        threads=threads or settings.threads,
+        threads=threads or settings.threads, device=device,
     )  # fmt: skip
     from tqdm import tqdm
 
@@ -359,7 +376,8 @@ def finetune(
         result = run_finetune(
             examples, name=name, adapters_dir=settings.adapters_dir, base=settings.model_path or default_model_path(),
             system=FINETUNED_SYSTEM, config=config, data_path=data, description=description, resume=resume, merged=merged,
-            ollama_base=settings.ollama_model, on_step=on_step, on_phase=lambda m: tqdm.write(m, file=sys.stderr),
+            ollama_base=settings.ollama_model, variants=variants, on_step=on_step,
+            on_phase=lambda m: tqdm.write(m, file=sys.stderr),
         )  # fmt: skip
     except KeyboardInterrupt:
         bar.close()
@@ -391,24 +409,28 @@ def finetune(
 def route(question: str, as_json: bool) -> None:
     """Show where QUESTION would be routed, why, and the signals behind it."""
     from assistant.services import Services
-    from assistant.turn import Conversation, clean_question
+    from assistant.turn import clean_question
 
     services = Services(_settings())
     text, _ = clean_question(_utf8(question, "question"), services.settings.max_question_chars)
     _sync_index(services)
-    routed, decision, evidence = Conversation(services).decide(text, "auto")
+    routed = services.pipeline.route(text)
     for warning in services.warnings:
         click.echo(f"warning: {warning}", err=True)
-    payload = routed.to_json() | {"retrieve_ms": round(evidence.embed_ms + evidence.search_ms, 2)}
+    decision, evidence = routed.decision, routed.evidence
+    payload = decision.to_json() | {"retrieve_ms": round(evidence.embed_ms + evidence.search_ms, 2)}
     if as_json:
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     click.echo(f"{decision.route} ({decision.confidence:.0%}): {decision.reason}")
-    sig = routed.signals
+    sig = decision.signals
+    for d in sig.domains:
+        click.echo(f"  domain {d.name}: similarity {d.similarity:.3f}, known words {d.coverage:.0%}"
+                   + (f" (not routed automatically: {d.blocked})" if d.blocked else ""))  # fmt: skip
     click.echo(
-        f"  domain {sig.domain or '-'} sim {sig.domain_sim:.3f} · evidence {sig.evidence:.3f} · agreement "
-        f"{sig.agreement:.2f} · doc age {'-' if sig.doc_age_days is None else f'{sig.doc_age_days:.0f}d'} · "
-        f"time cue {sig.time_cue:.0f} · {payload['route_ms']:.2f} ms routing + {payload['retrieve_ms']:.1f} ms retrieval"
+        f"  evidence {sig.evidence:.3f} (folder bar {decision.bar:.3f}) · agreement {sig.agreement:.2f} · doc age "
+        f"{'-' if sig.doc_age_days is None else f'{sig.doc_age_days:.0f}d'} · time cue {sig.time_cue:.0f} · "
+        f"{payload['route_ms']:.2f} ms routing + {payload['retrieve_ms']:.1f} ms retrieval"
     )
 
 
@@ -420,13 +442,15 @@ def router_group() -> None:
 @router_group.command(name="fit")
 @click.argument("data", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 def router_fit(data: Path) -> None:
-    """Fit the routing model on DATA: JSONL lines {"question": ..., "route": "finetuned"|"retrieval"}."""
-    from assistant.router_fit import fit_from_file
-    from assistant.services import Services
+    """Fit the router's policy on DATA, your labelled questions, against your own folder and domains.
 
-    services = Services(_settings())
-    path, metrics = fit_from_file(services, data)
-    click.echo(f"wrote {path}: training accuracy {metrics['accuracy']:.1%} on {metrics['examples']} questions")
+    DATA is JSONL: {"question": ..., "route": "finetuned"|"retrieval"|"finetuned+retrieval"|"not_found"}.
+    Writes adapters/router.json.
+    """
+    from assistant.eval.routing import fit_from_file
+
+    path, metrics = fit_from_file(_settings(), data)
+    click.echo(f"wrote {path}: accuracy {metrics['accuracy']:.1%} on {metrics['n']} questions (the data it was fitted on)")
 
 
 @cli.group(name="eval")
@@ -480,57 +504,73 @@ def _tqdm_progress(desc: str, unit: str):
     return progress
 
 
+def _scenario_progress():
+    state = {"bar": None, "name": None}
+
+    def progress(name: str, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        if state["name"] != name:
+            if state["bar"] is not None:
+                state["bar"].close()
+            state["bar"], state["name"] = tqdm(total=total, desc=name, file=sys.stderr, leave=False), name
+        state["bar"].n = done
+        state["bar"].refresh()
+
+    return progress
+
+
 @eval_group.command(name="answers")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--per-column", type=int, default=40, show_default=True, help="Questions per column.")
-def eval_answers(as_json: bool, per_column: int) -> None:
-    """Knowledge-injection table: base / fine-tuned / retrieval / both × TV manual / FreshQA."""
+@click.option("--per-scenario", type=int, default=20, show_default=True, help="Test questions per scenario (0: all).")
+@click.option("--qa", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help='Your questions instead: JSONL {"question", "answer", optional "source", optional "route"}, '
+                   "answered from your knowledge folder and domains.")  # fmt: skip
+def eval_answers(as_json: bool, per_scenario: int, qa: Path | None) -> None:
+    """Answer quality per scenario and mode (base / fine-tuned / retrieval / both / router), through the pipeline."""
     from assistant.eval.answers import run
+    from assistant.eval.data import demo_knowledge_dir
 
-    report = run(_settings(), Path("knowledge"), per_column=per_column, progress=_tqdm_progress("answering", "answer"))
+    report = run(_settings(), demo_knowledge_dir(), per_scenario=per_scenario, qa=qa, progress=_scenario_progress())
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
-    columns = list(report["columns"])
-    click.echo(f"{'':<22}" + "".join(f"{c + ' (F1 / contains / cites)':>44}" for c in columns))
-    for row, cells in report["table"].items():
-        line = f"{row:<22}"
-        for c in columns:
-            m = cells[c]
-            cites = f"{m['citation_hit']:.2f}" if "citation_hit" in m else "-"
-            line += f"{m['token_f1']:>24.3f} / {m['contains_gold']:.2f} / {cites:>5}"
-        click.echo(line)
-    click.echo(f"n per column: {report['columns']} · {report['seconds']} s")
+    click.echo(f"{'scenario':<16}{'mode':<21}{'n':>4}{'F1':>7}{'contains':>9}{'cited':>7}{'not found':>10}"
+               f"{'quoted':>7}{'echo':>5}")  # fmt: skip
+    for scenario, rows in report["table"].items():
+        for mode, m in rows.items():
+            cells = [m.get("token_f1"), m.get("contains_reference"), m.get("cited_right"), m.get("not_found")]
+            f = ["   -" if v is None else f"{v:.2f}" for v in cells]
+            quoted = m["kinds"].get("extractive", 0)
+            echo = m["scaffolding_echoed"] + m["question_repeated"]
+            click.echo(f"{scenario:<16}{mode:<21}{m['n']:>4}{f[0]:>7}{f[1]:>9}{f[2]:>7}{f[3]:>10}{quoted:>7}{echo:>5}")
+    click.echo(f"{report['seconds']} s (answers are cached: a rerun only answers what changed)")
 
 
 @eval_group.command(name="routing")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--e2e", type=int, default=20, show_default=True, help="Test questions per source answered end to end (0: skip).")
-@click.option("--save", is_flag=True, help="Store the fitted calibration as adapters/router.json.")
-def eval_routing(as_json: bool, e2e: int, save: bool) -> None:
-    """Routing accuracy on the mixed labelled set (fit on dev, report on test), then end to end."""
+@click.option("--labels", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help='Your labelled questions instead: JSONL {"question", "route"}, routed against your folder.')
+@click.option("--save", is_flag=True, help="Store the policy fitted on all scenarios as adapters/router.json.")
+def eval_routing(as_json: bool, labels: Path | None, save: bool) -> None:
+    """Routing per scenario: fitted on the other scenarios, reported on the one left out."""
+    from assistant.eval.data import demo_knowledge_dir
     from assistant.eval.routing import run
 
     settings = _settings()
-    report = run(
-        settings, Path("knowledge"), e2e_per_source=e2e, save_to=settings.adapters_dir / "router.json" if save else None,
-        progress=_tqdm_progress("routing", "question"),
-    )  # fmt: skip
+    report = run(settings, demo_knowledge_dir(), labels=labels, save_to=settings.adapters_dir / "router.json" if save else None,
+                 progress=_scenario_progress())  # fmt: skip
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
-    t = report["test_fitted"]
-    click.echo(f"test accuracy {t['accuracy']:.1%} (built-in defaults: {report['test_builtin_defaults']['accuracy']:.1%})")
-    click.echo(f"by source: {t['accuracy_by_source']}")
-    for r in ("finetuned", "retrieval"):
-        click.echo(f"  {r}: precision {t[r]['precision']}, recall {t[r]['recall']} (n={t[r]['n']})")
-    click.echo(f"confusion: {t['confusion']}")
-    click.echo(f"routing p50 {report['routing_ms']['p50']} ms, p95 {report['routing_ms']['p95']} ms "
-               f"(retrieval p50 {report['retrieval_ms']['p50']} ms)")
-    nf = report["not_found_threshold"]
-    click.echo(f"not-found threshold (dev-calibrated): {nf['threshold']} → test accuracy {nf['test_accuracy']:.1%}")
-    for name, per_source in report.get("end_to_end", {}).items():
-        click.echo(f"{name}: {per_source}")
+    click.echo(f"{'scenario':<16}{'n':>5}{'left out':>10}{'→ ft wrongly':>14}{'defaults':>10}   routes (left out)")
+    for name, row in report["scenarios"].items():
+        held = row.get("left_out", row["defaults"])
+        wrong = held["to_finetuned_wrongly"]
+        click.echo(f"{name:<16}{held['n']:>5}{held['accuracy']:>10.1%}{'-' if wrong is None else f'{wrong:.1%}':>14}"
+                   f"{row['defaults']['accuracy']:>10.1%}   {held['routes']}")  # fmt: skip
+    click.echo(f"routing decision p50 {report['routing_ms']['p50']} ms, p95 {report['routing_ms']['p95']} ms "
+               f"(retrieval p50 {report['retrieval_ms_p50']} ms); policy fitted on all: {report['fitted_on_all']}")
 
 
 @cli.command()

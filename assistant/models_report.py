@@ -8,11 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from assistant.domains import discover, read_card
 from assistant.errors import AssistantError
 from assistant.llm import choose_backend
 from assistant.llm.embeddings import MINILM_DIM, MINILM_ID
 from assistant.llm.ollama import probe
-from assistant.services import discover_adapters
 from assistant.settings import Backend, Settings
 
 
@@ -54,23 +54,29 @@ def report(settings: Settings) -> dict[str, Any]:
             "model_id": f"ollama:{settings.ollama_embed_model}" if on_ollama else MINILM_ID,
             "dimension": None if on_ollama else MINILM_DIM,
         },
-        "adapters": [_domain(n, p) for n, p in discover_adapters(settings.adapters_dir)],
+        "adapters": [_domain(n, p) for n, p in discover(settings.adapters_dir)],
     }
 
 
 def _domain(name: str, adapter: Path) -> dict[str, Any]:
-    """A fine-tuned domain with the essentials of its card."""
-    from assistant.finetune.pipeline import read_card
-
-    card = read_card(adapter.parent) or {}
-    check = (card.get("metrics") or {}).get("heldout_check") or {}
+    """A fine-tuned domain with the essentials of its card, and whether the router may pick it."""
+    card, warning = read_card(adapter.parent)
+    raw = card.raw if card else {}
+    competence, membership = (card.competence, card.membership) if card else (None, None)
     return {
         "name": name,
         "path": str(adapter),
-        "description": card.get("description"),
-        "base_model": (card.get("base_model") or {}).get("file"),
-        "created": card.get("created"),
-        "exemplars": len(card.get("exemplars") or []),
-        "heldout_token_f1": {"base": check.get("token_f1_base"), "finetuned": check.get("token_f1_finetuned")},
+        "description": raw.get("description"),
+        "base_model": (raw.get("base_model") or {}).get("file"),
+        "created": raw.get("created"),
+        "exemplars": len(card.exemplars) if card else 0,
+        "heldout_token_f1": {
+            "base": competence.f1_base if competence else None,
+            "finetuned": competence.f1_finetuned if competence else None,
+        },
+        "in_domain_recall": membership.in_domain_recall if membership else None,
+        "out_of_domain_false_accept": membership.false_accept if membership else None,
+        "routed_automatically": card is not None and card.why_not_routed() is None,
+        "why_not": (card.why_not_routed() if card else warning),
         "card": str(adapter.parent / "card.json") if card else None,
     }

@@ -4,14 +4,25 @@ the prompt it was trained under; a different one at answer time costs accuracy).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 FINETUNED_SYSTEM = (
     "You are Crossroads, a support assistant. Answer the question directly and briefly, "
     "in one to three sentences."
 )
+BASE_SYSTEM = FINETUNED_SYSTEM  # the base model closed-book: same prompt, so the two compare fairly
 RETRIEVAL_SYSTEM = (
-    "You are Crossroads, a support assistant. Answer the question using only the numbered passages. "
-    "Cite the passage you used with its number in brackets, like [1]. Answer in one to three sentences. "
-    "If the passages do not answer the question, say that the knowledge base does not cover it."
+    "You are Crossroads, a support assistant. Answer the user's question using only the numbered sources "
+    "below. Cite the source you used with its number in brackets, like [1]. Answer in one to three sentences. "
+    "If the sources do not answer the question, say that the knowledge base does not cover it."
 )
 NOT_FOUND = "I could not find this in the knowledge base."
-RETRIEVAL_STOP = ["\nQuestion:", "\nPassages:"]  # small models echo the prompt's scaffolding
+# Small models continue with imagined turns of the prompt's shape; cut them there.
+GROUNDED_STOP = ["\nQuestion:", "\nSources:", "\nUser:", "\n\n\n"]
+
+
+def grounded_system(passages: Sequence[str]) -> str:
+    """The sources go into the system message and the user turn stays the bare question: a user
+    message of "Passages: … Question: …" is scaffolding the small model echoes back."""
+    numbered = "\n".join(f"[{n}] {text}" for n, text in enumerate(passages, 1))
+    return f"{RETRIEVAL_SYSTEM}\n\nSources:\n{numbered}"

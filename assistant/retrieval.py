@@ -3,8 +3,6 @@
 RRF (Cormack et al. 2009) scores a chunk Σ wᵢ / (k + rankᵢ) over the lists it appears in, so it
 needs no score calibration between BM25 and cosine similarity. One `search` call produces the
 `Evidence` that the router scores and the retrieval route answers from (no second search).
-`HybridRetriever` exposes the same search as a LangChain retriever, the seam for moving to a
-distributed hybrid store (DESIGN.md §3).
 """
 
 from __future__ import annotations
@@ -13,10 +11,6 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from assistant.index.chunking import Chunk
 from assistant.index.store import IndexStore, Snapshot
@@ -128,18 +122,3 @@ class HybridSearcher:
             hit.dense_rank, hit.dense_score = rank, s
             hit.score += self.dense_weight / (self.rrf_k + rank)
         return sorted(hits.values(), key=lambda h: (-h.score, h.chunk.id))[:k]
-
-
-class HybridRetriever(BaseRetriever):
-    """LangChain view of `HybridSearcher`: Documents carry provenance and both component ranks."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    searcher: HybridSearcher
-    k: int = 5
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return [
-            Document(page_content=h.chunk.text, metadata={k: v for k, v in h.to_json().items() if k != "text"})
-            for h in self.searcher.search(query, self.k).hits
-        ]

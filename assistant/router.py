@@ -1,41 +1,46 @@
-"""The router: fine-tuned domain or hybrid retrieval for each turn, with a reason a person can read.
+"""The router: for each turn, the fine-tuned model, the knowledge folder, both, or "not found".
 
-Signals are cheap (milliseconds, no LLM call):
-- domain similarity: mean cosine of the question to its k nearest exemplars — the training
-  questions on each domain's card, embedded once and cached;
-- retrieval evidence: best passage cosine and BM25/dense agreement, from the one search whose
-  passages the retrieval route then answers from;
-- freshness: age of the matching documents (file mtime, or a date written in the passage) and
-  time cues in the question ("latest", "today", a year, a version number);
-- conversation: a short follow-up ("and for the Pro model?") is scored together with the
-  previous question, which also becomes part of the retrieval query.
+Two questions, each answered against the data it is about rather than a constant fitted on ours:
+- **Does the folder answer it?** The best passage's cosine against the folder's own bar
+  (`answerability.EvidenceBar`: how well general questions the folder is not about match it).
+- **Does the question belong to a fine-tuned domain that knows its facts?** Similarity to the
+  domain's exemplars and the share of its words the domain knows, against percentiles of the
+  domain's own held-out questions (`membership`), and only for an adapter whose card shows it
+  beats the base model (`domains.Competence`).
 
-A logistic model over these signals (`assistant router fit`) gives P(fine-tuned); below the
-decision threshold — including whenever it is unsure — the turn goes to retrieval.
+Evidence beats memory: when the folder answers, the answer comes from it — read by the
+fine-tuned model when the question is also in its domain ("finetuned+retrieval"). The fine-tuned
+model answers alone only for a domain question the folder does not answer and that does not ask
+about something current; anything else is "not found" with the closest passages. The two
+percentiles are the policy (`adapters/router.json`, refit with `assistant router fit`).
+Signals cost milliseconds and no LLM call.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
+from assistant.domains import DomainCard
+from assistant.membership import coverage, top_k_similarity
 from assistant.retrieval import Evidence
 
 log = logging.getLogger(__name__)
 
-FEATURES = ["domain_sim", "evidence", "agreement", "fresh", "time_cue"]
+Route = Literal["finetuned", "retrieval", "finetuned+retrieval", "not_found"]
+ROUTES: tuple[str, ...] = ("finetuned", "retrieval", "finetuned+retrieval", "not_found")
 TIME_WORDS = re.compile(
     r"\b(latest|newest|today|tonight|yesterday|tomorrow|current(ly)?|now|recent(ly)?|this (week|month|year)|"
-    r"new|upcoming|as of|so far|still|anymore|price|cost|release[sd]?|version|update[sd]?|20[2-3]\d)\b",
+    r"upcoming|as of|so far|anymore|price|cost|20[2-3]\d)\b",
     re.IGNORECASE,
 )
 VERSION = re.compile(r"\b(v?\d+\.\d+(\.\d+)?|firmware \d{3,5})\b", re.IGNORECASE)
@@ -46,54 +51,57 @@ FRESH_DAYS = 120
 
 
 @dataclass
-class Domain:
-    name: str
-    exemplars: np.ndarray  # (n, dim) unit vectors of the card's training questions
+class Policy:
+    """The router's two knobs, as percentiles of distributions measured on the user's own data."""
 
-
-@dataclass
-class Calibration:
-    """Logistic model P(fine-tuned) = σ(w·x + b); x are FEATURES, standardised with mean/scale."""
-
-    weights: list[float] = field(default_factory=lambda: [3.0, -3.0, -0.5, -1.0, -1.0])
-    bias: float = 0.0
-    mean: list[float] = field(default_factory=lambda: [0.55, 0.45, 0.5, 0.2, 0.2])
-    scale: list[float] = field(default_factory=lambda: [0.15, 0.15, 0.4, 0.4, 0.4])
-    threshold: float = 0.6  # above even odds: when unsure, retrieval (knowledge-injection studies favour it for facts)
+    membership_percentile: float = 7.0  # of the domain's held-out questions: lower admits more
+    null_percentile: float = 97.0  # of general questions' best-passage scores: higher answers less
     source: str = "built-in defaults"
 
-    def probability(self, x: list[float]) -> float:
-        z = self.bias + sum(w * (v - m) / s for w, v, m, s in zip(self.weights, x, self.mean, self.scale, strict=True))
-        return 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
-
     @classmethod
-    def load(cls, path: Path) -> tuple[Calibration, str | None]:
-        """The fitted calibration, or the defaults plus a warning saying why."""
+    def load(cls, path: Path) -> tuple[Policy, str | None]:
+        """The saved policy, or the defaults plus a warning saying why."""
         if not path.exists():
             return cls(), None
         try:
             raw = json.loads(path.read_text())
-            calibration = cls(**{k: raw[k] for k in ("weights", "bias", "mean", "scale", "threshold")})
-            calibration.source = str(path)
-            if len(calibration.weights) != len(FEATURES):
-                raise ValueError(f"expected {len(FEATURES)} weights")
-            return calibration, None
+            policy = cls(float(raw["membership_percentile"]), float(raw["null_percentile"]), str(path))
+            if not (0 <= policy.membership_percentile <= 50 and 50 <= policy.null_percentile <= 100):
+                raise ValueError("percentiles out of range")
+            return policy, None
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            return cls(), f"router calibration {path} is unreadable ({exc}); using built-in defaults"
+            return cls(), f"router policy {path} is unreadable or outdated ({exc}); using built-in defaults"
 
     def save(self, path: Path, **extra) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = {k: v for k, v in asdict(self).items() if k != "source"} | {"features": FEATURES} | extra
+        data = {"membership_percentile": self.membership_percentile, "null_percentile": self.null_percentile} | extra
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, indent=1))
         tmp.replace(path)
 
 
 @dataclass
+class RouterDomain:
+    card: DomainCard
+    exemplars: np.ndarray  # (n, dim) unit vectors of the card's exemplars
+
+    @property
+    def name(self) -> str:
+        return self.card.name
+
+
+@dataclass
+class DomainMatch:
+    name: str
+    similarity: float
+    coverage: float
+    blocked: str | None  # why the router may not pick this domain by itself; None = it may
+
+
+@dataclass
 class Signals:
-    domain: str | None
-    domain_sim: float
-    evidence: float
+    domains: list[DomainMatch]
+    evidence: float  # best passage cosine
     agreement: float
     doc_age_days: float | None
     time_cue: float
@@ -103,36 +111,34 @@ class Signals:
     passages: int = 0
 
     @property
-    def fresh(self) -> float:
-        return 1.0 if self.doc_age_days is not None and self.doc_age_days <= FRESH_DAYS else 0.0
-
-    def vector(self) -> list[float]:
-        return [self.domain_sim, self.evidence, self.agreement, self.fresh, self.time_cue]
+    def nearest(self) -> DomainMatch | None:
+        return max(self.domains, key=lambda d: d.similarity, default=None)
 
     def to_json(self) -> dict:
-        return asdict(self) | {"fresh": self.fresh}
+        return asdict(self)
 
 
 @dataclass
 class RouteDecision:
-    route: str  # "finetuned" | "retrieval"
+    route: Route
     confidence: float
     reason: str
     adapter: str | None
     signals: Signals
-    probability: float
+    bar: float  # the folder's evidence bar this decision used
+    member: bool
     route_ms: float = 0.0
+
+    @property
+    def answerable(self) -> bool:
+        return self.signals.evidence >= self.bar
 
     def to_json(self) -> dict:
         return {
-            "route": self.route,
-            "confidence": round(self.confidence, 3),
-            "reason": self.reason,
-            "adapter": self.adapter,
-            "p_finetuned": round(self.probability, 4),
-            "route_ms": round(self.route_ms, 2),
-            "signals": self.signals.to_json(),
-        }
+            "route": self.route, "confidence": round(self.confidence, 3), "reason": self.reason,
+            "adapter": self.adapter, "evidence_bar": round(self.bar, 4), "in_domain": self.member,
+            "route_ms": round(self.route_ms, 3), "signals": self.signals.to_json(),
+        }  # fmt: skip
 
 
 def rewrite_follow_up(question: str, previous: str | None) -> tuple[str, bool]:
@@ -164,23 +170,28 @@ def document_age_days(evidence: Evidence, now: float | None = None) -> float | N
     return min(ages) if ages else None
 
 
+
+
 class Router:
-    def __init__(self, domains: list[Domain], embeddings, calibration: Calibration, *, k: int = 3) -> None:
-        self.domains, self.embeddings, self.calibration, self.k = domains, embeddings, calibration, k
+    def __init__(self, domains: list[RouterDomain], embeddings, policy: Policy, bar: Callable[[float], float]) -> None:
+        """`bar(percentile)` → the current folder's evidence bar (`EvidenceBar.bar`)."""
+        self.domains, self.embeddings, self.policy, self._bar = domains, embeddings, policy, bar
+
+    def with_policy(self, policy: Policy) -> Router:
+        return Router(self.domains, self.embeddings, policy, self._bar)
 
     def signals(self, question: str, evidence: Evidence, query: str, follow_up: bool, qvec: np.ndarray | None) -> Signals:
-        best_name, best_sim = None, 0.0
+        matches = []
         if self.domains:
             q = qvec if qvec is not None else self.embeddings.embed_array([query])[0]
             for d in self.domains:
-                sims = d.exemplars @ q
-                k = min(self.k, len(sims))
-                sim = float(np.mean(np.partition(sims, -k)[-k:])) if k else 0.0
-                if sim > best_sim:
-                    best_name, best_sim = d.name, sim
+                k = d.card.membership.k if d.card.membership else 3
+                sim = float(top_k_similarity(q.reshape(1, -1), d.exemplars, k)[0])
+                vocabulary = d.card.membership.vocabulary if d.card.membership else frozenset()
+                matches.append(DomainMatch(d.name, round(sim, 4), round(coverage(query, vocabulary), 3),
+                                           d.card.why_not_routed()))  # fmt: skip
         return Signals(
-            domain=best_name,
-            domain_sim=round(best_sim, 4),
+            domains=matches,
             evidence=round(evidence.best_dense, 4),
             agreement=round(evidence.agreement, 3),
             doc_age_days=document_age_days(evidence),
@@ -191,99 +202,91 @@ class Router:
             passages=len(evidence.hits),
         )
 
+    def member_of(self, signals: Signals) -> DomainMatch | None:
+        """The best domain the question belongs to (and that may be routed to), if any."""
+        by_name = {d.name: d for d in self.domains}
+        members = []
+        for m in signals.domains:
+            membership = by_name[m.name].card.membership
+            if m.blocked or membership is None:
+                continue
+            sim_t, cov_t = membership.thresholds(self.policy.membership_percentile)
+            if m.similarity >= sim_t and m.coverage >= cov_t:
+                members.append((m.similarity - sim_t, m))
+        return max(members, key=lambda pair: pair[0])[1] if members else None
+
     def decide(self, signals: Signals) -> RouteDecision:
         started = time.perf_counter()
-        if signals.domain is None:
-            reason = "No fine-tuned domain is installed, so the knowledge base answers: " + _evidence_phrase(signals) + "."
-            decision = RouteDecision("retrieval", 1.0, reason, None, signals, 0.0)
+        bar = self._bar(self.policy.null_percentile)
+        member = self.member_of(signals)
+        answerable = signals.evidence >= bar
+        margin = abs(signals.evidence - bar) if np.isfinite(bar) else 1.0
+        confidence = min(0.99, 0.5 + margin * 2.5)
+        if answerable:
+            route: Route = "finetuned+retrieval" if member else "retrieval"
+        elif member and not signals.time_cue:
+            route = "finetuned"
         else:
-            p = self.calibration.probability(signals.vector())
-            if p >= self.calibration.threshold:
-                decision = RouteDecision("finetuned", p, self._reason_finetuned(signals), signals.domain, signals, p)
-            else:
-                decision = RouteDecision("retrieval", 1 - p, self._reason_retrieval(signals), None, signals, p)
+            route = "not_found"
+        reason = _reason(route, signals, member, bar)
+        decision = RouteDecision(route, confidence, reason, member.name if member else None, signals, bar, bool(member))
         decision.route_ms = (time.perf_counter() - started) * 1000
         return decision
 
-    @staticmethod
-    def _reason_finetuned(s: Signals) -> str:
-        return (
-            f"The question closely matches what the '{s.domain}' model was trained on "
-            f"(similarity {s.domain_sim:.2f}); the knowledge base matches less well ({s.evidence:.2f})."
-        )
 
-    @staticmethod
-    def _reason_retrieval(s: Signals) -> str:
-        parts = [_evidence_phrase(s)]
-        if s.domain_sim < 0.5:
-            parts.append(f"the question is unlike the '{s.domain}' model's training questions ({s.domain_sim:.2f})")
-        if s.time_cue:
-            parts.append("the question asks about something current")
-        if s.follow_up:
-            parts.append("it follows up on the previous question")
-        return "Retrieval: " + "; ".join(parts) + "."
+def _reason(route: Route, s: Signals, member: DomainMatch | None, bar: float) -> str:
+    evidence = _evidence_phrase(s, bar)
+    if route == "finetuned+retrieval":
+        return (f"{evidence}; the question is also in the '{member.name}' domain, so its fine-tuned model "
+                "reads the passages.")  # fmt: skip
+    if route == "retrieval":
+        return f"{evidence}." + _domain_note(s)
+    if route == "finetuned":
+        return (f"The question belongs to the '{member.name}' domain (similarity {member.similarity:.2f}) and "
+                f"the knowledge folder does not answer it ({s.evidence:.2f} < bar {bar:.2f}): answered from "
+                "the fine-tuned model's training, not from your documents.")  # fmt: skip
+    why = "the question asks about something current" if s.time_cue and member else _domain_note(s).strip()
+    return f"Not found: {evidence}." + (f" {why}" if why else "")
 
 
-def _evidence_phrase(s: Signals) -> str:
+def _domain_note(s: Signals) -> str:
+    nearest = s.nearest
+    if nearest is None:
+        return ""
+    if nearest.blocked:
+        return f" The '{nearest.name}' domain is not used automatically: {nearest.blocked}."
+    return f" The question is not in the '{nearest.name}' domain (similarity {nearest.similarity:.2f})."
+
+
+def _evidence_phrase(s: Signals, bar: float) -> str:
     if not s.passages:
-        return "the knowledge base has no matching passage"
+        return "the knowledge folder has no passage to search"
     files = ", ".join(s.sources[:2]) + (f" and {len(s.sources) - 2} more" if len(s.sources) > 2 else "")
     age = ""
-    if s.doc_age_days is not None and s.fresh:
+    if s.doc_age_days is not None and s.doc_age_days <= FRESH_DAYS:
         age = " (updated today)" if s.doc_age_days < 1 else f" (updated {s.doc_age_days:.0f} days ago)"
-    strength = "strongly" if s.evidence >= 0.6 else "well" if s.evidence >= 0.45 else "weakly"
-    return f"{s.passages} passages from {files}{age} match {strength} (best {s.evidence:.2f})"
+    verdict = "answer it" if s.evidence >= bar else "do not answer it"
+    return f"passages from {files}{age} {verdict} (best match {s.evidence:.2f}, this folder's bar {bar:.2f})"
 
 
-def load_domains(adapters_dir: Path, names: list[str], embeddings, cache_dir: Path) -> list[Domain]:
-    """Each domain's card exemplars as unit vectors, embedded once and cached by content."""
-    from assistant.finetune.pipeline import read_card
+def load_domains(cards: list[DomainCard], embeddings, cache_dir: Path) -> list[RouterDomain]:
+    """Each card's exemplars as unit vectors, embedded once and cached by content."""
+    import hashlib
 
     domains = []
-    for name in names:
-        card = read_card(adapters_dir / name)
-        exemplars = (card or {}).get("exemplars") or []
-        if not exemplars:
-            log.info("domain %s has no exemplars in its card; the router cannot pick it", name)
+    for card in cards:
+        if not card.exemplars:
             continue
-        key = hashlib.sha256(("\n".join(exemplars) + embeddings.model_id).encode()).hexdigest()[:16]
-        path = cache_dir / f"exemplars-{name}-{key}.npy"
-        if path.exists():
+        key = hashlib.sha256(("\n".join(card.exemplars) + embeddings.model_id).encode()).hexdigest()[:16]
+        path = cache_dir / f"exemplars-{card.name}-{key}.npy"
+        try:
             vectors = np.load(path)
-        else:
-            vectors = embeddings.embed_array(exemplars)
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            np.save(path, vectors)
-        domains.append(Domain(name, vectors.astype(np.float32)))
+        except (OSError, ValueError):
+            vectors = embeddings.embed_array(card.exemplars)
+            try:
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                np.save(path, vectors)
+            except OSError as exc:
+                log.warning("could not cache exemplar vectors: %s", exc)
+        domains.append(RouterDomain(card, vectors.astype(np.float32)))
     return domains
-
-
-def fit(features: np.ndarray, labels: np.ndarray, *, l2: float = 1.0, threshold: float = 0.6) -> Calibration:
-    """Logistic regression (L2) over standardised features, by scipy's L-BFGS."""
-    from scipy.optimize import minimize
-
-    mean = features.mean(axis=0)
-    scale = features.std(axis=0)
-    scale[scale < 1e-6] = 1.0
-    x = (features - mean) / scale
-    y = labels.astype(float)
-
-    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        w, b = theta[:-1], theta[-1]
-        z = x @ w + b
-        p = 1 / (1 + np.exp(-z))
-        eps = 1e-9
-        value = -np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps)) + l2 * (w @ w) / (2 * len(y))
-        grad_w = x.T @ (p - y) / len(y) + l2 * w / len(y)
-        grad_b = np.mean(p - y)
-        return value, np.append(grad_w, grad_b)
-
-    result = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B")
-    return Calibration(
-        weights=[round(float(v), 5) for v in result.x[:-1]],
-        bias=round(float(result.x[-1]), 5),
-        mean=[round(float(v), 5) for v in mean],
-        scale=[round(float(v), 5) for v in scale],
-        threshold=threshold,
-        source="fitted",
-    )

@@ -7,119 +7,45 @@ created lazily so that `assistant --help` and `assistant models` never load a mo
 from __future__ import annotations
 
 import logging
-import threading
-from contextlib import nullcontext
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.settings import Backend, Settings
+from assistant.domains import discover
+from assistant.settings import Settings
 
 if TYPE_CHECKING:
-    from langchain_core.language_models import BaseChatModel
-
+    from assistant.answerability import EvidenceBar
     from assistant.index.ingest import Ingestor
     from assistant.index.store import IndexStore
-    from assistant.llm import BackendChoice
-    from assistant.llm.embedded import EmbeddedRuntime
+    from assistant.llm.backend import EmbeddedBackend, OllamaBackend
     from assistant.llm.embeddings import IdentifiedEmbeddings
     from assistant.retrieval import HybridSearcher
     from assistant.router import Router
+    from assistant.turn import TurnPipeline
 
-ADAPTER_FILE = "adapter.gguf"
-ROUTER_FILE = "router.json"  # the router's calibration, stored with the adapters
 log = logging.getLogger(__name__)
-
-
-def discover_adapters(adapters_dir: Path) -> list[tuple[str, Path]]:
-    """Fine-tuned domains on disk: `adapters/NAME/adapter.gguf`, sorted so ids are stable."""
-    if not adapters_dir.is_dir():
-        return []
-    return [(d.name, d / ADAPTER_FILE) for d in sorted(adapters_dir.iterdir()) if (d / ADAPTER_FILE).is_file()]
 
 
 class Services:
     def __init__(self, settings: Settings, *, extra_adapters: list[tuple[str, Path]] = ()) -> None:
         self.settings = settings
         self._extra_adapters = list(extra_adapters)
-        self._lock = threading.Lock()
         self.warnings: list[str] = []  # shown once to the user (CLI stderr, chat start)
-
-    @cached_property
-    def backend(self) -> BackendChoice:
-        from assistant.llm import choose_backend
-
-        return choose_backend(self.settings)
 
     @property
     def adapters(self) -> list[tuple[str, Path]]:
-        return discover_adapters(self.settings.adapters_dir) + self._extra_adapters
+        return discover(self.settings.adapters_dir) + self._extra_adapters
 
     @cached_property
-    def runtime(self) -> EmbeddedRuntime:
-        from assistant.llm.embedded import EmbeddedRuntime, default_model_path
+    def llm(self) -> EmbeddedBackend | OllamaBackend:
+        from assistant.llm.backend import make_backend
 
-        s = self.settings
-        with self._lock:
-            return EmbeddedRuntime(
-                s.model_path or default_model_path(),
-                threads=s.threads,
-                batch_threads=s.batch_threads,
-                context_size=s.context_size,
-                adapters=self.adapters,
-            )
+        return make_backend(self.settings, self.adapters)
 
-    def chat_model(self, adapter: str | None = None, *, grounded: bool = False) -> BaseChatModel:
-        """The base model (adapter None) or a fine-tuned one, on the chosen backend.
-
-        `grounded` (answering from passages) turns the repeat penalty off: it counts the prompt's
-        tokens too, so it would push the model away from the very words it should quote
-        (measured: FreshQA token F1 0.150 → 0.066 with 1.15).
-        """
-        s = self.settings
-        repeat_penalty = 1.0 if grounded else s.repeat_penalty
-        if self.backend.backend is Backend.OLLAMA:
-            from assistant.llm.ollama import chat_model
-
-            name = ollama_model_name(adapter) if adapter else s.ollama_model
-            return chat_model(
-                s.ollama_host, name, timeout_s=s.ollama_timeout_s, max_tokens=s.max_tokens, temperature=s.temperature,
-                repeat_penalty=repeat_penalty,
-            )  # fmt: skip
-        from assistant.llm.embedded import ChatEmbedded
-
-        return ChatEmbedded(
-            runtime=self.runtime, adapter=adapter, max_tokens=s.max_tokens, temperature=s.temperature,
-            repeat_penalty=repeat_penalty,
-        )  # fmt: skip
-
-    def model_label(self, adapter: str | None = None) -> str:
-        if self.backend.backend is Backend.OLLAMA:
-            return f"ollama:{ollama_model_name(adapter) if adapter else self.settings.ollama_model}"
-        return self.chat_model(adapter).model_name  # type: ignore[attr-defined]
-
-    def errors(self, adapter: str | None = None):
-        """Context that turns backend exceptions into `AssistantError`s with a fix."""
-        if self.backend.backend is Backend.OLLAMA:
-            from assistant.llm.ollama import translated_errors
-
-            s = self.settings
-            return translated_errors(s.ollama_host, ollama_model_name(adapter) if adapter else s.ollama_model)
-        return nullcontext()
-
-    @cached_property
+    @property
     def embeddings(self) -> IdentifiedEmbeddings:
-        s = self.settings
-        use_ollama = s.embeddings is Backend.OLLAMA or (
-            s.embeddings is Backend.AUTO and self.backend.backend is Backend.OLLAMA
-        )
-        if use_ollama:
-            from assistant.llm.embeddings import OllamaIdentifiedEmbeddings
-
-            return OllamaIdentifiedEmbeddings(s.ollama_host, s.ollama_embed_model, timeout_s=s.ollama_timeout_s)
-        from assistant.llm.embeddings import MiniLMEmbeddings
-
-        return MiniLMEmbeddings(threads=s.threads, batch_size=s.embed_batch_size)
+        return self.llm.embeddings
 
     @cached_property
     def store(self) -> IndexStore:
@@ -133,40 +59,45 @@ class Services:
 
         s = self.settings
         return HybridSearcher(
-            self.store,
-            self.embeddings,
-            candidates=s.candidates,
-            rrf_k=s.rrf_k,
-            bm25_weight=s.bm25_weight,
+            self.store, self.embeddings, candidates=s.candidates, rrf_k=s.rrf_k, bm25_weight=s.bm25_weight,
             dense_weight=s.dense_weight,
-        )
+        )  # fmt: skip
 
     def ingestor(self, knowledge_dir: Path | None = None) -> Ingestor:
         from assistant.index.ingest import Ingestor
 
         s = self.settings
         return Ingestor(
-            knowledge_dir or s.knowledge_dir,
-            self.store,
-            self.embeddings,
-            chunk_size=s.chunk_size,
-            chunk_overlap=s.chunk_overlap,
-            max_file_bytes=int(s.max_file_mb * 2**20),
+            knowledge_dir or s.knowledge_dir, self.store, self.embeddings, chunk_size=s.chunk_size,
+            chunk_overlap=s.chunk_overlap, max_file_bytes=int(s.max_file_mb * 2**20),
             lock_timeout_s=s.ingest_lock_timeout_s,
-        )
+        )  # fmt: skip
+
+    @cached_property
+    def evidence_bar(self) -> EvidenceBar:
+        from assistant.answerability import EvidenceBar
+
+        return EvidenceBar(self.store, self.embeddings, self.settings.data_dir / "cache")
 
     @cached_property
     def router(self) -> Router:
-        from assistant.router import Calibration, Router, load_domains
+        from assistant.domains import ROUTER_FILE, load_cards
+        from assistant.router import Policy, Router, load_domains
 
         s = self.settings
-        calibration, warning = Calibration.load(s.adapters_dir / ROUTER_FILE)
-        if warning:
-            log.warning(warning)
-            self.warnings.append(warning)
-        names = [name for name, _ in discover_adapters(s.adapters_dir)]  # ad-hoc `--adapter`s have no card
-        domains = load_domains(s.adapters_dir, names, self.embeddings, s.data_dir / "cache")
-        return Router(domains, self.embeddings, calibration)
+        policy, warning = Policy.load(s.adapters_dir / ROUTER_FILE)
+        cards, card_warnings = load_cards(s.adapters_dir)  # ad-hoc `--adapter`s have no card
+        for message in ([warning] if warning else []) + card_warnings:
+            log.info(message)
+            self.warnings.append(message)  # each face shows these once
+        domains = load_domains(cards, self.embeddings, s.data_dir / "cache")
+        return Router(domains, self.embeddings, policy, self.evidence_bar.bar)
+
+    @cached_property
+    def pipeline(self) -> TurnPipeline:
+        from assistant.turn import TurnPipeline
+
+        return TurnPipeline(self.searcher, self.router, self.llm, self.settings, on_route=self.log_route)
 
     def log_route(self, question: str, decision, *, forced: bool) -> None:
         """One JSON line per turn (question hashed, not stored) for later evaluation."""
@@ -186,8 +117,3 @@ class Services:
                 f.write(json.dumps(record) + "\n")
         except OSError as exc:  # a full disk must not break answering
             log.warning("could not log the routing decision: %s", exc)
-
-
-def ollama_model_name(adapter: str) -> str:
-    """Name under which `assistant finetune --register` creates a domain model in Ollama."""
-    return f"crossroads-{adapter}"

@@ -27,6 +27,12 @@ class Backend(StrEnum):
     OLLAMA = "ollama"
 
 
+class AnswerMode(StrEnum):
+    AUTO = "auto"
+    GENERATED = "generated"
+    EXTRACTIVE = "extractive"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore", frozen=True)
 
@@ -80,11 +86,10 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     bm25_weight: float = Field(1.0, ge=0)
     dense_weight: float = Field(1.0, ge=0)
-    min_evidence: float = Field(
-        0.55,  # calibrated by `assistant eval routing` (FreshQA in the folder vs CLINC150 out-of-scope)
-        ge=-1,
-        le=1,
-        description="Best passage cosine below this → 'not found in the knowledge base'.",
+    answer_mode: AnswerMode = Field(
+        AnswerMode.AUTO,
+        description="Answers from passages: auto = generate, verify, quote the source if the check fails; "
+        "generated = always the model's words; extractive = always quote the best passage sentences (fastest).",
     )
 
     # --- chat app ---------------------------------------------------------------------------

@@ -1,6 +1,8 @@
-"""One turn, end to end: check the question, pick a route, generate, collect citations and timings.
+"""One turn, end to end, in one place: check the question, route, retrieve, generate, verify, cite.
 
-Both faces (CLI and chat) call `Conversation.ask`; it returns an `AnswerStream` so each face can
+`TurnPipeline.answer` is the only code that builds prompts or decides answerability; the CLI, the
+chat, `assistant eval answers`, `assistant eval routing` and `assistant router fit` all go
+through it (or through `route`, its first half). It returns an `AnswerStream` so each face can
 render tokens as they come and read the finished `TurnResult` (the `--json` shape) at the end.
 """
 
@@ -11,29 +13,18 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
+from assistant import grounding, prompts
 from assistant.citations import cite
 from assistant.errors import BadInput
 from assistant.retrieval import Evidence, Hit
-from assistant.router import RouteDecision, rewrite_follow_up
-from assistant.services import Services
+from assistant.router import Route, RouteDecision, rewrite_follow_up
+from assistant.settings import AnswerMode, Settings
 
-Route = Literal["finetuned", "retrieval"]
-RouteChoice = Literal["auto", "finetuned", "retrieval"]
-
-FINETUNED_SYSTEM = (
-    "You are Crossroads, a support assistant. Answer the question directly and briefly, "
-    "in one to three sentences."
-)
-RETRIEVAL_SYSTEM = (
-    "You are Crossroads, a support assistant. Answer the question using only the numbered passages. "
-    "Cite the passage you used with its number in brackets, like [1]. Answer in one to three sentences. "
-    "If the passages do not answer the question, say that the knowledge base does not cover it."
-)
-NOT_FOUND = "I could not find this in the knowledge base."
-RETRIEVAL_STOP = ["\nQuestion:", "\nPassages:"]  # small models echo the prompt's scaffolding
+Mode = Literal["auto", "base", "finetuned", "retrieval", "finetuned+retrieval", "not_found"]
+MODES: tuple[str, ...] = ("auto", "base", "finetuned", "retrieval", "finetuned+retrieval", "not_found")
+AnswerKind = Literal["generated", "extractive", "not_found", "closed_book"]
 
 
 @dataclass
@@ -51,6 +42,7 @@ class Timings:
     route_ms: float = 0.0
     retrieve_ms: float = 0.0
     first_token_ms: float | None = None
+    verify_ms: float | None = None
     total_ms: float = 0.0
 
 
@@ -58,14 +50,17 @@ class Timings:
 class TurnResult:
     question: str
     answer: str
-    route: Route
+    route: str  # a Route, or "base" for the closed-book base model
     reason: str
     confidence: float
     model: str
+    answer_kind: AnswerKind = "generated"
     citations: list[Citation] = field(default_factory=list)
     timings: Timings = field(default_factory=Timings)
     notices: list[str] = field(default_factory=list)
-    signals: dict | None = None  # the router's signals, when it ran
+    signals: dict | None = None  # the router's signals and decision
+    draft: str | None = None  # the generated answer an extractive one replaced, and why
+    replaced_because: str | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -74,14 +69,6 @@ class TurnResult:
 def citation_of(n: int, hit: Hit) -> Citation:
     c = hit.chunk
     return Citation(n, c.source, c.page, c.section, " ".join(c.text.split())[:300], c.id)
-
-
-@dataclass(frozen=True)
-class Decision:
-    route: Route
-    reason: str
-    confidence: float
-    adapter: str | None = None
 
 
 def clean_question(text: str, max_chars: int) -> tuple[str, list[str]]:
@@ -100,19 +87,15 @@ def clean_question(text: str, max_chars: int) -> tuple[str, list[str]]:
 
 
 class AnswerStream:
-    """Tokens of one answer as they are generated; `result` is final once iteration ends."""
+    """Tokens of one answer as they are generated; `result` is final once iteration ends.
 
-    def __init__(
-        self,
-        tokens: Iterator[str],
-        result: TurnResult,
-        started: float,
-        finish: Callable[[str], tuple[str, list[Citation]]] | None = None,
-    ) -> None:
-        self._tokens = tokens
-        self.result = result
-        self._started = started
-        self._finish = finish
+    `finish(text)` runs after the last token (citations, verification) and may replace the
+    answer: faces then show `result.answer` in place of what streamed (`result.draft`).
+    """
+
+    def __init__(self, tokens: Iterator[str], result: TurnResult, started: float,
+                 finish: Callable[[str, TurnResult], None] | None = None) -> None:  # fmt: skip
+        self._tokens, self.result, self._started, self._finish = tokens, result, started, finish
 
     def __iter__(self) -> Iterator[str]:
         parts: list[str] = []
@@ -121,10 +104,9 @@ class AnswerStream:
                 self.result.timings.first_token_ms = _ms_since(self._started)
             parts.append(token)
             yield token
-        answer = "".join(parts).strip()
+        self.result.answer = "".join(parts).strip()
         if self._finish:
-            answer, self.result.citations = self._finish(answer)
-        self.result.answer = answer
+            self._finish(self.result.answer, self.result)
         self.result.timings.total_ms = _ms_since(self._started)
 
     def collect(self) -> TurnResult:
@@ -133,130 +115,156 @@ class AnswerStream:
         return self.result
 
 
-class Conversation:
-    """A chat's turns so far; follow-ups are answered with the previous turns in view."""
+@dataclass(frozen=True)
+class Routed:
+    decision: RouteDecision
+    evidence: Evidence
 
-    def __init__(self, services: Services, *, max_history_turns: int = 3) -> None:
-        self.services = services
-        self.history: list[tuple[str, str]] = []
-        self.max_history_turns = max_history_turns
 
-    def decide(
-        self, question: str, route: RouteChoice, adapter: str | None = None
-    ) -> tuple[RouteDecision, Decision, Evidence]:
-        """One retrieval call (reused by the answer), the router's signals, and the route to take.
+class TurnPipeline:
+    """Owns a turn. Its parts come in explicitly: a searcher, a router, a chat backend, settings."""
 
-        The search runs even when the route is forced: it costs milliseconds, the router still
-        names the nearest fine-tuned domain, and the decision log records what auto would have done.
-        """
-        settings = self.services.settings
-        previous = self.history[-1][0] if self.history else None
+    def __init__(self, searcher, router, backend, settings: Settings, *,
+                 on_route: Callable[..., None] | None = None) -> None:  # fmt: skip
+        self.searcher, self.router, self.backend, self.settings = searcher, router, backend, settings
+        self.on_route = on_route
+
+    def route(self, question: str, previous: str | None = None) -> Routed:
+        """One retrieval call (reused by the answer) and the router's decision on it."""
         query, follow_up = rewrite_follow_up(question, previous)
-        evidence = self.services.searcher.search(query, settings.passages)
-        router = self.services.router
-        routed = router.decide(router.signals(question, evidence, query, follow_up, evidence.vector))
-        if route == "finetuned":
-            adapter = adapter or routed.signals.domain
-            who = f"the fine-tuned model '{adapter}'" if adapter else "the base model (no fine-tuned domain is installed)"
-            return routed, Decision("finetuned", f"You chose the fine-tuned route: {who}.", 1.0, adapter), evidence
-        if route == "retrieval":
-            return routed, Decision("retrieval", "You chose the retrieval route.", 1.0), evidence
-        return routed, Decision(routed.route, routed.reason, routed.confidence, routed.adapter), evidence
+        evidence = self.searcher.search(query, self.settings.passages)
+        decision = self.router.decide(self.router.signals(question, evidence, query, follow_up, evidence.vector))
+        return Routed(decision, evidence)
 
-    def ask(self, text: str, route: RouteChoice = "auto", adapter: str | None = None) -> AnswerStream:
-        """Answer one turn; `adapter` pins the fine-tuned route to that LoRA (`ask --adapter`)."""
+    def answer(self, text: str, mode: Mode = "auto", *, history: Sequence[tuple[str, str]] = (),
+               adapter: str | None = None) -> AnswerStream:  # fmt: skip
+        """Answer one turn in `mode` ("auto" = as the router decides); `adapter` pins the domain."""
+        if mode not in MODES:
+            raise BadInput(f"unknown answer mode {mode!r}", f"use one of {', '.join(MODES)}")
         started = time.perf_counter()
-        settings = self.services.settings
-        question, notices = clean_question(text, settings.max_question_chars)
-        routed, decision, evidence = self.decide(question, route, adapter)
-        self.services.log_route(question, routed, forced=route != "auto")
+        question, notices = clean_question(text, self.settings.max_question_chars)
+        routed = self.route(question, history[-1][0] if history else None)
+        decision, evidence = routed.decision, routed.evidence
+        if self.on_route:
+            self.on_route(question, decision, forced=mode != "auto")
+        route, reason, domain = self._resolve(mode, decision, adapter)
         loading = time.perf_counter()
-        # Loads the model once per process; a retrieval answer is grounded in passages.
-        model = self.services.chat_model(decision.adapter, grounded=decision.route == "retrieval")
+        model = self.backend.chat_model(domain, grounded="retrieval" in route)  # loads once per process
         started += time.perf_counter() - loading  # a one-off load is not part of the turn's latency
         result = TurnResult(
-            question=question,
-            answer="",
-            route=decision.route,
-            reason=decision.reason,
-            confidence=round(decision.confidence, 3),
-            model=self.services.model_label(decision.adapter),
-            timings=Timings(
-                route_ms=round(routed.route_ms, 2),
-                retrieve_ms=round(evidence.embed_ms + evidence.search_ms, 1),
-            ),
-            notices=notices,
-            signals=routed.signals.to_json(),
-        )
-        if decision.route == "finetuned":
-            messages = finetuned_messages(question, self._history_messages())
-            return AnswerStream(self._tokens(model, messages, decision.adapter), result, started)
-        hits = evidence.hits
-        if not is_answerable(evidence, settings.min_evidence):
-            return self._not_found(result, hits, started)
-        messages = retrieval_messages(question, hits, self._history_messages())
+            question=question, answer="", route=route, reason=reason,
+            confidence=round(decision.confidence if mode == "auto" else 1.0, 3), model=self.backend.label(domain),
+            timings=Timings(route_ms=round(decision.route_ms, 3), retrieve_ms=round(evidence.embed_ms + evidence.search_ms, 1)),
+            notices=notices, signals=decision.to_json(),
+        )  # fmt: skip
+        past = _history_messages(history)
+        if route in ("base", "finetuned"):
+            result.answer_kind = "closed_book"
+            system = prompts.FINETUNED_SYSTEM if domain else prompts.BASE_SYSTEM
+            messages = [SystemMessage(system), *past, HumanMessage(question)]
+            return AnswerStream(self._tokens(model, messages, domain), result, started)
+        if route == "not_found" or not decision.answerable:
+            return self._not_found(result, evidence.hits, started, decision)
+        return self._grounded(model, question, evidence.hits, domain, past, result, started)
 
-        def finish(answer: str) -> tuple[str, list[Citation]]:
+    def _resolve(self, mode: Mode, decision: RouteDecision, adapter: str | None) -> tuple[str, str, str | None]:
+        """(route, reason, domain adapter or None) for the requested mode."""
+        if mode == "auto":
+            return decision.route, decision.reason, adapter or decision.adapter if "finetuned" in decision.route else None
+        if mode in ("finetuned", "finetuned+retrieval"):
+            nearest = decision.signals.nearest
+            domain = adapter or (nearest.name if nearest else None)
+            if domain is None:
+                return ("base" if mode == "finetuned" else "retrieval"), (
+                    "You chose the fine-tuned route, but no fine-tuned domain is installed: the base model answers."
+                ), None
+            return mode, f"You chose the {mode.replace('+', ' + ')} route: the fine-tuned model '{domain}'.", domain
+        labels = {"base": "the base model alone", "retrieval": "the retrieval route", "not_found": "'not found'"}
+        return mode, f"You chose {labels[mode]}.", None
+
+    def _grounded(self, model, question: str, hits: list[Hit], domain: str | None, past, result: TurnResult,
+                  started: float) -> AnswerStream:  # fmt: skip
+        passages = [grounding.focus(h.chunk.text, question) for h in hits]
+        if self.settings.answer_mode is AnswerMode.EXTRACTIVE:
+            return AnswerStream(iter([]), result, started, lambda _, r: self._extractive(question, passages, hits, r))
+        messages = [SystemMessage(prompts.grounded_system(passages)), *past, HumanMessage(question)]
+
+        def finish(answer: str, r: TurnResult) -> None:
+            tick = time.perf_counter()
+            answer = grounding.clean(answer, question)
             cited = cite(answer, [h.chunk for h in hits])
-            return cited.text, [citation_of(n, hits[n - 1]) for n in cited.numbers]
+            r.answer, r.citations = cited.text, [citation_of(n, hits[n - 1]) for n in cited.numbers]
+            if self.settings.answer_mode is AnswerMode.AUTO:
+                verdict = grounding.verify(answer, question, passages, cited.numbers)
+                if not verdict.ok:
+                    r.draft, r.replaced_because = r.answer, verdict.why
+                    self._extractive(question, passages, hits, r)
+            r.timings.verify_ms = _ms_since(tick)
 
-        tokens = self._tokens(model, messages, None, stop=RETRIEVAL_STOP)
-        return AnswerStream(tokens, result, started, finish)
+        return AnswerStream(self._tokens(model, messages, domain, stop=prompts.GROUNDED_STOP), result, started, finish)
 
-    def _not_found(self, result: TurnResult, hits: list[Hit], started: float) -> AnswerStream:
+    def _extractive(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult) -> None:
+        picked = grounding.extract(question, passages, self.searcher.embeddings)
+        if not picked:
+            return
+        r.answer_kind = "extractive"
+        r.answer = grounding.quote(picked)
+        used = list(dict.fromkeys(n for n, _ in picked))
+        renumber = {n: i for i, n in enumerate(used, 1)}
+        for old, new in renumber.items():
+            r.answer = r.answer.replace(f"[{old}]", f"[@{new}]")
+        r.answer = r.answer.replace("[@", "[")
+        r.citations = [citation_of(renumber[n], hits[n - 1]) for n in used]
+
+    def _not_found(self, result: TurnResult, hits: list[Hit], started: float, decision: RouteDecision) -> AnswerStream:
         """Weak evidence: say so and show the closest passages instead of letting the model invent."""
         if hits:
-            text = f"{NOT_FOUND} The closest passages are " + ", ".join(f"[{n}]" for n in range(1, len(hits) + 1)) + "."
+            closest = ", ".join(f"[{n}]" for n in range(1, len(hits) + 1))
+            text = f"{prompts.NOT_FOUND} The closest passages are {closest}."
         else:
-            text = f"{NOT_FOUND} The knowledge folder is empty or has no matching passage."
-        result.model = "none (not found)"
+            text = f"{prompts.NOT_FOUND} The knowledge folder is empty or has no matching passage."
+        result.route, result.answer_kind, result.model = "not_found", "not_found", "none (not found)"
+        if result.reason.startswith("You chose") and not decision.answerable:
+            result.reason += f" The folder does not answer it (best match {decision.signals.evidence:.2f} < bar {decision.bar:.2f})."
 
-        def finish(answer: str) -> tuple[str, list[Citation]]:
-            return answer, [citation_of(n, h) for n, h in enumerate(hits, 1)]
+        def finish(answer: str, r: TurnResult) -> None:
+            r.citations = [citation_of(n, h) for n, h in enumerate(hits, 1)]
 
         return AnswerStream(iter([text]), result, started, finish)
 
-    def _tokens(
-        self, model: BaseChatModel, messages: Sequence[BaseMessage], adapter: str | None, stop: list[str] | None = None
-    ) -> Iterator[str]:
-        with self.services.errors(adapter):
+    def _tokens(self, model, messages: Sequence[BaseMessage], adapter: str | None,
+                stop: list[str] | None = None) -> Iterator[str]:  # fmt: skip
+        with self.backend.errors(adapter):
             for chunk in model.stream(list(messages), stop=stop):
                 if chunk.text:
                     yield chunk.text
+
+
+class Conversation:
+    """A chat's turns so far; follow-ups are answered with the previous turns in view."""
+
+    def __init__(self, pipeline: TurnPipeline, *, max_history_turns: int = 3) -> None:
+        self.pipeline = pipeline
+        self.history: list[tuple[str, str]] = []
+        self.max_history_turns = max_history_turns
+
+    def ask(self, text: str, mode: Mode = "auto", adapter: str | None = None) -> AnswerStream:
+        return self.pipeline.answer(text, mode, history=self.history, adapter=adapter)
 
     def remember(self, result: TurnResult) -> None:
         self.history.append((result.question, result.answer))
         del self.history[: -self.max_history_turns]
 
-    def _history_messages(self) -> list[BaseMessage]:
-        out: list[BaseMessage] = []
-        for q, a in self.history:
-            out += [HumanMessage(q), AIMessage(a)]
-        return out
 
-
-def finetuned_messages(question: str, history: Sequence[BaseMessage] = ()) -> list[BaseMessage]:
-    return [SystemMessage(FINETUNED_SYSTEM), *history, HumanMessage(question)]
-
-
-def retrieval_messages(question: str, hits: Sequence[Hit], history: Sequence[BaseMessage] = ()) -> list[BaseMessage]:
-    passages = "\n\n".join(f"[{n}] ({_where(h)}) {h.chunk.text}" for n, h in enumerate(hits, 1))
-    return [
-        SystemMessage(RETRIEVAL_SYSTEM),
-        *history,
-        HumanMessage(f"Passages:\n{passages}\n\nQuestion: {question}"),
-    ]
-
-
-def is_answerable(evidence: Evidence, min_evidence: float) -> bool:
-    """Enough evidence to answer from; below it the answer is 'not found' plus the closest passages."""
-    return bool(evidence.hits) and evidence.best_dense >= min_evidence
-
-
-def _where(hit: Hit) -> str:
-    c = hit.chunk
-    return c.source + (f", page {c.page}" if c.page else "") + (f", {c.section}" if c.section else "")
+def _history_messages(history: Sequence[tuple[str, str]]) -> list[BaseMessage]:
+    out: list[BaseMessage] = []
+    for q, a in history:
+        out += [HumanMessage(q), AIMessage(a)]
+    return out
 
 
 def _ms_since(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 1)
+
+
+__all__ = ["AnswerStream", "Citation", "Conversation", "Route", "TurnPipeline", "TurnResult", "clean_question"]

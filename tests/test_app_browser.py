@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 SHOTS = REPO / "test-artifacts" / "browser"
 CHROMIUM = "/usr/bin/chromium"
-FOOTER = re.compile(r"(retrieval|fine-tuned) · [^\n]+ · \d+\.\d s")
+FOOTER = re.compile(r"(retrieval|fine-tuned|fine-tuned \+ retrieval|not found|base model) · [^\n]+ · \d+\.\d s")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
 

@@ -76,7 +76,8 @@ def test_ask_json_shape_and_huge_question_is_truncated(tmp_path):
     proc = run("ask", question, "--json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
-    assert set(result) >= {"answer", "route", "reason", "confidence", "citations", "model", "timings"}
-    assert set(result["timings"]) == {"route_ms", "retrieve_ms", "first_token_ms", "total_ms"}
+    assert set(result) >= {"answer", "answer_kind", "route", "reason", "confidence", "citations", "model", "timings"}
+    assert set(result["timings"]) == {"route_ms", "retrieve_ms", "first_token_ms", "verify_ms", "total_ms"}
+    assert result["answer_kind"] in ("generated", "extractive", "not_found", "closed_book")
     assert result["answer"]
     assert b"only the first" in proc.stderr

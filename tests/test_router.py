@@ -4,22 +4,19 @@ import time
 import numpy as np
 import pytest
 
+from assistant.domains import Competence, DomainCard
 from assistant.index.chunking import Chunk
+from assistant.membership import compute_membership
 from assistant.retrieval import Evidence, Hit
-from assistant.router import (
-    FEATURES,
-    Calibration,
-    Domain,
-    Router,
-    document_age_days,
-    fit,
-    load_domains,
-    rewrite_follow_up,
-    time_cue,
-)
+from assistant.router import Policy, Router, document_age_days, load_domains, rewrite_follow_up, time_cue
 
-TV = ["How do I pair the Smart Remote?", "How do I turn on captions?", "How can I reset the picture settings?"]
-COOKING = ["How long do I boil an egg?", "What temperature bakes bread?", "How do I make pancakes?"]
+TV = ["How do I pair the Smart Remote?", "How do I turn on captions?", "How can I reset the picture settings?",
+      "How do I change the TV's picture mode?", "How do I connect the TV to Wi-Fi?", "How do I update the TV software?",
+      "How do I turn on Ambient Mode on the TV?", "How do I set the sleep timer on the TV?"]  # fmt: skip
+TV_ANSWERS = ["Point the Smart Remote at the TV and hold Return and Play.", "Open Settings > Accessibility > Caption.",
+              "Open Settings > Picture > Reset Picture.", "Open Settings > Picture > Picture Mode.",
+              "Open Settings > General > Network > Wireless.", "Open Settings > Support > Software Update.",
+              "Press the Ambient Mode button on the remote.", "Open Settings > General > System Manager > Time."]  # fmt: skip
 
 
 def evidence(best: float, sources=("notes.md",), text="Firmware notes", mtime=0.0) -> Evidence:
@@ -30,10 +27,16 @@ def evidence(best: float, sources=("notes.md",), text="Firmware notes", mtime=0.
     return Evidence("q", hits)
 
 
+def card(name: str, tmp_path, exemplars, answers, minilm, *, f1=(0.2, 0.5), membership=True) -> DomainCard:
+    m = compute_membership(exemplars, [f"{q} {a}" for q, a in zip(exemplars, answers, strict=True)], minilm) if membership else None
+    return DomainCard(name, tmp_path / name, exemplars=list(exemplars), competence=Competence(20, *f1), membership=m)
+
+
 @pytest.fixture(scope="module")
-def router(minilm):
-    domains = [Domain("tv", minilm.embed_array(TV)), Domain("cooking", minilm.embed_array(COOKING))]
-    return Router(domains, minilm, Calibration())
+def router(minilm, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("domains")
+    domains = load_domains([card("tv", tmp, TV, TV_ANSWERS, minilm)], minilm, tmp / "cache")
+    return Router(domains, minilm, Policy(membership_percentile=20), bar=lambda percentile: 0.5)
 
 
 def test_follow_ups_are_searched_with_the_previous_question():
@@ -62,16 +65,45 @@ def test_document_age_prefers_a_date_written_in_the_passage():
 
 
 @pytest.mark.slow
-def test_picks_the_nearest_domain_and_explains(router):
-    q = "How do I pair my Smart Remote to the TV?"
-    s = router.signals(q, evidence(0.2), q, False, None)
-    assert s.domain == "tv" and s.domain_sim > 0.4
-    decision = router.decide(s)
+def test_a_domain_question_the_folder_does_not_answer_goes_to_the_fine_tuned_model(router):
+    q = "How do I pair my Smart Remote with the TV?"
+    decision = router.decide(router.signals(q, evidence(0.2), q, False, None))
     assert decision.route == "finetuned" and decision.adapter == "tv"
-    assert "'tv'" in decision.reason
-    q = "How many minutes to boil eggs?"
-    cooking = router.signals(q, evidence(0.2), q, False, None)
-    assert cooking.domain == "cooking"
+    assert "'tv'" in decision.reason and "not from your documents" in decision.reason
+
+
+@pytest.mark.slow
+def test_evidence_beats_memory(router):
+    q = "How do I pair my Smart Remote with the TV?"
+    decision = router.decide(router.signals(q, evidence(0.7, ("remote.md",)), q, False, None))
+    assert decision.route == "finetuned+retrieval" and decision.adapter == "tv"
+    q = "What does firmware 1402 fix on HDMI eARC?"
+    assert router.decide(router.signals(q, evidence(0.7), q, False, None)).route == "retrieval"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("q", ["How do I turn off vibration on my fitness band?", "How long do I boil an egg?",
+                               "What is the capital of Peru?"])  # fmt: skip
+def test_questions_outside_the_domain_never_go_to_it(router, q):
+    decision = router.decide(router.signals(q, evidence(0.2), q, False, None))
+    assert decision.route == "not_found" and decision.adapter is None
+
+
+@pytest.mark.slow
+def test_current_questions_are_not_answered_from_memory(router):
+    q = "What is the latest Smart Remote pairing procedure today?"
+    assert router.decide(router.signals(q, evidence(0.2), q, False, None)).route == "not_found"
+
+
+@pytest.mark.slow
+def test_an_adapter_that_does_not_beat_its_base_is_not_chosen(minilm, tmp_path):
+    weak = card("tv", tmp_path, TV, TV_ANSWERS, minilm, f1=(0.19, 0.21))
+    old = card("old", tmp_path, TV, TV_ANSWERS, minilm, membership=False)
+    for c, why in ((weak, "does not clearly beat"), (old, "predates")):
+        router = Router(load_domains([c], minilm, tmp_path / "cache"), minilm, Policy(), bar=lambda p: 0.5)
+        q = "How do I pair my Smart Remote with the TV?"
+        decision = router.decide(router.signals(q, evidence(0.2), q, False, None))
+        assert decision.route == "not_found" and why in decision.reason
 
 
 @pytest.mark.slow
@@ -96,34 +128,23 @@ def test_odd_questions_route_deterministically_with_a_reason(router, question):
     assert first.route_ms < 5
 
 
-def test_missing_or_corrupt_calibration_falls_back_with_a_warning(tmp_path):
-    calibration, warning = Calibration.load(tmp_path / "router.json")
-    assert warning is None and calibration.source == "built-in defaults"
+def test_missing_corrupt_or_outdated_policy_falls_back_with_a_warning(tmp_path):
+    policy, warning = Policy.load(tmp_path / "router.json")
+    assert warning is None and policy.source == "built-in defaults"
     (tmp_path / "router.json").write_text("{not json")
-    calibration, warning = Calibration.load(tmp_path / "router.json")
-    assert "unreadable" in warning and calibration.weights == Calibration().weights
-    (tmp_path / "router.json").write_text(json.dumps({"weights": [1], "bias": 0, "mean": [0], "scale": [1], "threshold": 0.5}))
-    assert Calibration.load(tmp_path / "router.json")[1] is not None
-
-
-def test_fit_learns_a_separable_rule_and_round_trips(tmp_path):
-    rng = np.random.default_rng(0)
-    ft = np.column_stack([rng.uniform(0.7, 0.9, 50), rng.uniform(0.1, 0.4, 50), rng.random((50, 3))])
-    rag = np.column_stack([rng.uniform(0.2, 0.5, 50), rng.uniform(0.5, 0.8, 50), rng.random((50, 3))])
-    calibration = fit(np.vstack([ft, rag]), np.array([1] * 50 + [0] * 50))
-    assert all(calibration.probability(list(x)) > 0.5 for x in ft)
-    assert all(calibration.probability(list(x)) < 0.5 for x in rag)
-    calibration.save(tmp_path / "router.json")
-    loaded, warning = Calibration.load(tmp_path / "router.json")
-    assert warning is None and loaded.weights == calibration.weights and len(loaded.weights) == len(FEATURES)
+    assert "unreadable" in Policy.load(tmp_path / "router.json")[1]
+    (tmp_path / "router.json").write_text(json.dumps({"weights": [1], "bias": 0}))  # the old logistic calibration
+    assert Policy.load(tmp_path / "router.json")[1] is not None
+    Policy(3, 90).save(tmp_path / "router.json", fitted_on="test")
+    loaded, warning = Policy.load(tmp_path / "router.json")
+    assert warning is None and (loaded.membership_percentile, loaded.null_percentile) == (3, 90)
 
 
 @pytest.mark.slow
 def test_domain_exemplars_are_embedded_once_and_cached(tmp_path, minilm):
-    (tmp_path / "tv").mkdir()
-    (tmp_path / "tv" / "card.json").write_text(json.dumps({"name": "tv", "exemplars": TV}))
-    first = load_domains(tmp_path, ["tv"], minilm, tmp_path / "cache")
-    assert first[0].exemplars.shape == (3, 384)
+    c = DomainCard("tv", tmp_path / "tv", exemplars=TV)
+    first = load_domains([c], minilm, tmp_path / "cache")
+    assert first[0].exemplars.shape == (len(TV), 384)
     assert len(list((tmp_path / "cache").iterdir())) == 1
-    again = load_domains(tmp_path, ["tv"], minilm, tmp_path / "cache")
+    again = load_domains([c], minilm, tmp_path / "cache")
     assert np.array_equal(first[0].exemplars, again[0].exemplars)

@@ -24,3 +24,8 @@ def eval_dir() -> Path:
 def read_jsonl(path: Path) -> list[dict]:
     with path.open() as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def demo_knowledge_dir() -> Path:
+    """The repository's demo knowledge folder: the fresh documents every evaluation folder starts from."""
+    return Path(__file__).resolve().parents[2] / "knowledge"

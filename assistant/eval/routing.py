@@ -1,10 +1,10 @@
-"""`assistant eval routing`: routing accuracy on the mixed set, then answers end to end.
+"""`assistant eval routing`: leave-one-scenario-out routing accuracy, through the product's pipeline.
 
-The router is fitted on the dev half and reported on the test half (never tuned on). Routing
-latency is the decision alone (signals from the retrieval call are computed once and shared with
-the answer); retrieval time is reported beside it. The end-to-end comparison answers a sample of
-test questions always with the fine-tuned model, always with retrieval, and as the router
-decides, reusing the answers cached by `assistant eval answers`.
+For each scenario of `eval.scenarios`, every question is routed once by `TurnPipeline.route`
+(its signals are kept; the decision under another policy costs microseconds). Then, for each
+scenario in turn, the policy is fitted on all the *other* scenarios and scored on the left-out
+one — the figure a new user's folder would see. The built-in defaults and the policy fitted on
+everything (what `--save` writes to adapters/router.json) are reported beside it.
 """
 
 from __future__ import annotations
@@ -12,142 +12,122 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from assistant.eval.answers import AnswerBank, prepare, score
-from assistant.eval.mixed import Question
-from assistant.router import FEATURES, Calibration, Router
-from assistant.router_fit import fit_signals
+from assistant.eval.scenarios import GROUNDED, Item, Scenario, builtin_scenarios, user_scenario
+from assistant.eval.world import services_for
+from assistant.router import Policy, Router, Signals
 from assistant.settings import Settings
 
-ROUTES = ("finetuned", "retrieval")
+FINETUNED_ROUTES = frozenset({"finetuned", "finetuned+retrieval"})
 
 
-def classification(expected: list[str], predicted: list[str]) -> dict:
-    confusion = Counter(zip(expected, predicted, strict=True))
-    out = {
-        "accuracy": round(sum(e == p for e, p in zip(expected, predicted, strict=True)) / len(expected), 4),
-        "confusion": {f"{e}→{p}": confusion[(e, p)] for e in ROUTES for p in ROUTES},
-    }
-    for r in ROUTES:
-        tp = confusion[(r, r)]
-        predicted_r = sum(confusion[(e, r)] for e in ROUTES)
-        actual_r = sum(confusion[(r, p)] for p in ROUTES)
-        out[r] = {
-            "precision": round(tp / predicted_r, 4) if predicted_r else None,
-            "recall": round(tp / actual_r, 4) if actual_r else None,
-            "n": actual_r,
-        }
+@dataclass
+class Observed:
+    scenario: str
+    item: Item
+    signals: Signals
+    router: Router  # carries that folder's evidence bar
+    retrieve_ms: float
+
+
+def observe(base: Settings, scenarios: list[Scenario], demo_knowledge: Path,
+            progress: Callable | None = None) -> list[Observed]:  # fmt: skip
+    out = []
+    for folder in dict.fromkeys(s.folder for s in scenarios):
+        services = services_for(base, folder, scenarios, demo_knowledge)
+        pipeline = services.pipeline
+        for scenario in (s for s in scenarios if s.folder == folder):
+            for n, item in enumerate(scenario.items, 1):
+                routed = pipeline.route(item.question)
+                e = routed.evidence
+                out.append(Observed(scenario.name, item, routed.decision.signals, pipeline.router, e.embed_ms + e.search_ms))
+                if progress:
+                    progress(scenario.name, n, len(scenario.items))
     return out
 
 
-def run(
-    base: Settings,
-    demo_knowledge: Path,
-    *,
-    e2e_per_source: int = 20,
-    save_to: Path | None = None,
-    progress: Callable | None = None,
-) -> dict:
-    services, items = prepare(base, demo_knowledge)
-    router: Router = services.router
-    if not router.domains:
-        from assistant.errors import AssistantError
+def decide(observed: list[Observed], policy: Policy) -> list[str]:
+    return [o.router.with_policy(policy).decide(o.signals).route for o in observed]
 
-        raise AssistantError("no fine-tuned domain with exemplars in adapters/", "run `python -m assistant.finetune.demo`")
-    signals, retrieve_ms = [], []
-    for i, q in enumerate(items):
-        evidence = services.searcher.search(q.text, services.settings.passages)
-        retrieve_ms.append(evidence.embed_ms + evidence.search_ms)
-        signals.append(router.signals(q.text, evidence, q.text, False, evidence.vector))
-        if progress:
-            progress(i + 1, len(items))
-    dev = [i for i, q in enumerate(items) if q.split == "dev"]
-    test = [i for i, q in enumerate(items) if q.split == "test"]
-    calibration, fit_metrics = fit_signals([signals[i] for i in dev], [items[i].route for i in dev])
 
-    def evaluate(cal: Calibration) -> tuple[dict, list[str], list[float]]:
-        routed = Router(router.domains, router.embeddings, cal)
-        predicted, latency = [], []
-        for i in test:
-            started = time.perf_counter()
-            predicted.append(routed.decide(signals[i]).route)
-            latency.append((time.perf_counter() - started) * 1000)
-        return classification([items[i].route for i in test], predicted), predicted, latency
+def accuracy(observed: list[Observed], routes: list[str]) -> dict:
+    """Route accuracy, and how often a question that is not the domain's went to a fine-tuned model."""
+    right = [r in o.item.expected for o, r in zip(observed, routes, strict=True)]
+    outsiders = [(o, r) for o, r in zip(observed, routes, strict=True) if not (o.item.expected & FINETUNED_ROUTES)]
+    return {
+        "n": len(observed),
+        "accuracy": round(float(np.mean(right)), 4) if right else None,
+        "to_finetuned_wrongly": round(float(np.mean([r in FINETUNED_ROUTES for _, r in outsiders])), 4) if outsiders else None,
+        "routes": dict(Counter(routes)),
+    }
 
-    fitted, predicted, latency = evaluate(calibration)
-    defaults, _, _ = evaluate(Calibration())
-    by_source = {}
-    for source in sorted({items[i].source for i in test}):
-        idx = [k for k, i in enumerate(test) if items[i].source == source]
-        by_source[source] = round(sum(predicted[k] == items[test[k]].route for k in idx) / len(idx), 4)
+
+def fit_policy(observed: list[Observed]) -> Policy:
+    """The percentiles that maximise mean per-scenario accuracy, penalising fine-tuned false accepts."""
+    by_scenario: dict[str, list[int]] = {}
+    for i, o in enumerate(observed):
+        by_scenario.setdefault(o.scenario, []).append(i)
+    best, best_score = Policy(), -np.inf
+    for m in (0, 1, 2, 3, 5, 7, 10, 15, 20, 30):
+        for q in (80, 85, 90, 93, 95, 97, 98, 99, 100):
+            policy = Policy(float(m), float(q), "fitted")
+            routes = decide(observed, policy)
+            scores = []
+            for idx in by_scenario.values():
+                a = accuracy([observed[i] for i in idx], [routes[i] for i in idx])
+                scores.append(a["accuracy"] - 5 * (a["to_finetuned_wrongly"] or 0))
+            value = float(np.mean(scores)) - 1e-4 * (abs(m - 7) + abs(q - 97))  # ties → the defaults
+            if value > best_score:
+                best, best_score = policy, value
+    return best
+
+
+def run(base: Settings, demo_knowledge: Path, *, labels: Path | None = None, save_to: Path | None = None,
+        progress: Callable | None = None) -> dict:  # fmt: skip
+    scenarios = [user_scenario(labels)] if labels else builtin_scenarios()
+    observed = observe(base, scenarios, demo_knowledge, progress)
+    names = [s.name for s in scenarios]
+    report: dict = {"scenarios": {}, "descriptions": {s.name: s.description for s in scenarios}}
+    everything = fit_policy(observed)
+    for name in names:
+        held = [o for o in observed if o.scenario == name]
+        rest = [o for o in observed if o.scenario != name]
+        row = {"defaults": accuracy(held, decide(held, Policy()))}
+        if len(names) > 1:
+            fitted = fit_policy(rest)
+            row["left_out"] = accuracy(held, decide(held, fitted)) | {
+                "policy": [fitted.membership_percentile, fitted.null_percentile]}
+        report["scenarios"][name] = row
+    latency = []
+    for o in observed[:300]:
+        started = time.perf_counter()
+        o.router.decide(o.signals)
+        latency.append((time.perf_counter() - started) * 1000)
+    report["fitted_on_all"] = {"membership_percentile": everything.membership_percentile,
+                               "null_percentile": everything.null_percentile}  # fmt: skip
+    report["routing_ms"] = {"p50": round(float(np.percentile(latency, 50)), 4),
+                            "p95": round(float(np.percentile(latency, 95)), 4)}  # fmt: skip
+    report["retrieval_ms_p50"] = round(float(np.percentile([o.retrieve_ms for o in observed], 50)), 1)
     if save_to is not None:
-        calibration.save(save_to, fitted_on="assistant eval routing (dev half of the mixed set)", **fit_metrics)
-
-    report = {
-        "questions": {"dev": len(dev), "test": len(test), "by_source": dict(Counter(q.source for q in items))},
-        "test_fitted": fitted | {"accuracy_by_source": by_source},
-        "test_builtin_defaults": defaults,
-        "calibration": {"weights": calibration.weights, "bias": calibration.bias, "features": FEATURES},
-        "routing_ms": {"p50": round(float(np.percentile(latency, 50)), 3), "p95": round(float(np.percentile(latency, 95)), 3)},
-        "retrieval_ms": {"p50": round(float(np.percentile(retrieve_ms, 50)), 1),
-                         "p95": round(float(np.percentile(retrieve_ms, 95)), 1)},
-    }  # fmt: skip
-    report["not_found_threshold"] = calibrate_not_found(items, signals, dev, test)
-    if e2e_per_source:
-        report["end_to_end"] = end_to_end(services, items, test, predicted, e2e_per_source)
+        everything.save(save_to, fitted_on="assistant eval routing (all built-in scenarios)" if not labels else labels.name)
     return report
 
 
-def calibrate_not_found(items: list[Question], signals, dev: list[int], test: list[int]) -> dict:
-    """The weak-evidence bar (ASSISTANT_MIN_EVIDENCE): best dev accuracy at separating questions the
-    knowledge folder answers (FreshQA, page indexed) from ones it cannot (CLINC out-of-scope)."""
-
-    def pairs(idx):
-        return [(signals[i].evidence, items[i].source == "freshqa") for i in idx if items[i].source != "tv-manual"]
-
-    def accuracy(data, t):
-        return sum((e >= t) == answerable for e, answerable in data) / len(data)
-
-    dev_pairs, test_pairs = pairs(dev), pairs(test)
-    candidates = np.round(np.arange(0.20, 0.80, 0.01), 2)
-    best = max(candidates, key=lambda t: (accuracy(dev_pairs, t), -abs(t - 0.5)))
-    return {
-        "threshold": float(best),
-        "dev_accuracy": round(accuracy(dev_pairs, best), 4),
-        "test_accuracy": round(accuracy(test_pairs, best), 4),
-        "test_answerable_recall": round(
-            sum(e >= best for e, a in test_pairs if a) / max(1, sum(a for _, a in test_pairs)), 4),
-        "test_unanswerable_recall": round(
-            sum(e < best for e, a in test_pairs if not a) / max(1, sum(not a for _, a in test_pairs)), 4),
-    }  # fmt: skip
+__all__ = ["GROUNDED", "accuracy", "decide", "fit_policy", "observe", "run"]
 
 
-def end_to_end(services, items: list[Question], test: list[int], predicted: list[str], per_source: int) -> dict:
-    bank = AnswerBank(services, services.settings.data_dir / "cache" / "answers.jsonl")
-    sample: dict[str, list[tuple[Question, str]]] = {}
-    for k, i in enumerate(test):
-        q = items[i]
-        if len(sample.setdefault(q.source, [])) < per_source:
-            sample[q.source].append((q, predicted[k]))
+def fit_from_file(base: Settings, data: Path, progress: Callable | None = None) -> tuple[Path, dict]:
+    """`assistant router fit DATA`: fit the policy on the user's labelled questions, against their
+    own knowledge folder and domains, and store it in adapters/router.json."""
+    from assistant.domains import ROUTER_FILE
 
-    class Routed:
-        """Answers as the router chose: the fine-tuned or the retrieval answer of the bank."""
-
-        def __init__(self, choice: dict[str, str]) -> None:
-            self.choice = choice
-
-        def get(self, mode: str, question: str):
-            return bank.get(self.choice[question], question)
-
-    routed = Routed({q.text: ("finetuned" if route == "finetuned" else "retrieval") for qs in sample.values() for q, route in qs})
-    out: dict[str, dict] = {}
-    for name, source_bank, mode in (
-        ("always_finetuned", bank, "finetuned"),
-        ("always_retrieval", bank, "retrieval"),
-        ("router", routed, "router"),
-    ):
-        out[name] = {source: score([q for q, _ in qs], source_bank, mode) for source, qs in sample.items()}
-    return out
+    observed = observe(base, [user_scenario(data)], Path("."), progress)
+    policy = fit_policy(observed)
+    path = base.adapters_dir / ROUTER_FILE
+    metrics = accuracy(observed, decide(observed, policy))
+    policy.save(path, fitted_on=data.name, training_accuracy=metrics["accuracy"], examples=metrics["n"])
+    return path, metrics

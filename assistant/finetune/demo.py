@@ -16,7 +16,7 @@ import sys
 from assistant.eval.data import eval_dir, read_jsonl
 from assistant.finetune.augment import Section, augment
 from assistant.finetune.data import Example, tv_manual_split
-from assistant.finetune.pipeline import run_finetune
+from assistant.finetune.pipeline import membership_for, run_finetune
 from assistant.finetune.train import TrainConfig
 from assistant.prompts import FINETUNED_SYSTEM
 from assistant.settings import Settings
@@ -61,9 +61,19 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--check", type=int, default=24, help="test paraphrases answered through llama.cpp")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    parser.add_argument("--card-only", action="store_true", help="recompute the shipped card's membership statistics")
     args = parser.parse_args()
     settings = Settings()
     train, dev, test, split = demo_data(args.variants)
+    if args.card_only:
+        card_path = settings.adapters_dir / "tv-manual" / "card.json"
+        card = json.loads(card_path.read_text())
+        originals = _examples(split["train"])
+        card["exemplars"] = [e.question for e in originals]
+        card["membership"] = membership_for(originals, dev).to_json()
+        card_path.write_text(json.dumps(card, indent=1, ensure_ascii=False))
+        print(json.dumps({k: card["membership"][k] for k in ("in_domain_recall", "false_accept")}))
+        return
     data_path = settings.data_dir / "tv-manual-train.jsonl"
     data_path.parent.mkdir(parents=True, exist_ok=True)
     data_path.write_text("".join(json.dumps({"question": e.question, "answer": e.answer}) + "\n" for e in train))

@@ -8,23 +8,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.domains import ADAPTER_FILE, read_card
 from assistant.errors import BadInput
-from assistant.finetune.pipeline import read_card
+from assistant.llm.backend import ollama_model_name
 from assistant.llm.ollama import translated_errors
-from assistant.services import ollama_model_name
 
 
 def register(domain_dir: Path, host: str, *, timeout_s: float) -> str:
     import ollama
 
-    card = read_card(domain_dir)
-    adapter = domain_dir / "adapter.gguf"
+    card, _ = read_card(domain_dir)
+    adapter = domain_dir / ADAPTER_FILE
     if card is None or not adapter.is_file():
         raise BadInput(
             f"no fine-tuned domain at {domain_dir}", "train it first with `assistant finetune DATA --name NAME`"
         )
-    model = ollama_model_name(card["name"])
-    base = card["base_model"]["ollama"]
+    model = ollama_model_name(card.name)
+    base = card.raw["base_model"]["ollama"]
     client = ollama.Client(host=host, timeout=timeout_s)
     with translated_errors(host, base):
         client.show(base)  # fails with "run `ollama pull …`" when the base is missing

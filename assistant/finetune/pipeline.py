@@ -16,14 +16,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from assistant.domains import CARD_FILE
 from assistant.errors import BadInput
-from assistant.eval.metrics import token_f1
+from assistant.finetune.augment import augment
 from assistant.finetune.data import Example, data_hash
 from assistant.finetune.train import StepInfo, TrainConfig
 from assistant.index.ingest import file_sha256
+from assistant.metrics import token_f1
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
-CARD_FILE = "card.json"
 
 
 def check_name(name: str) -> str:
@@ -72,6 +73,17 @@ def check_through_llama_cpp(base: Path, adapter: Path, name: str, questions: lis
     }
 
 
+def membership_for(exemplars: list[Example], heldout: list[Example]):
+    """The card's membership statistics (`assistant.membership`), on the embedded MiniLM."""
+    from assistant.llm.embeddings import MiniLMEmbeddings
+    from assistant.membership import compute_membership
+
+    return compute_membership(
+        [e.question for e in exemplars], [f"{e.question} {e.answer}" for e in exemplars], MiniLMEmbeddings(),
+        heldout=[e.question for e in heldout],
+    )  # fmt: skip
+
+
 def modelfile(base_name: str, merged: bool) -> str:
     text = (
         "# Ollama Modelfile, adapter form: `ollama create NAME -f Modelfile`. Newer Ollama releases may\n"
@@ -102,6 +114,7 @@ def run_finetune(
     early_stop: list[Example] | None = None,
     score_early_stop: bool = False,
     exemplars: list[str] | None = None,
+    variants: int = 3,
     on_step: Callable[[StepInfo], None] | None = None,
     on_phase: Callable[[str], None] = lambda message: None,
 ) -> FinetuneResult:
@@ -113,9 +126,11 @@ def run_finetune(
     checkpoint = adapters_dir / f".{name}.checkpoint"
     partial = adapters_dir / f".{name}.partial"
     if early_stop is None:
-        train_set, early_stop_set = split_for_early_stopping(examples, seed=config.seed)
-    else:
-        train_set, early_stop_set = examples, early_stop
+        originals, early_stop_set = split_for_early_stopping(examples, seed=config.seed)
+        train_set = augment(originals, variants=variants) if variants else originals
+    else:  # the caller split and augmented (the demo holds out paraphrases of trained facts)
+        originals, train_set, early_stop_set = examples, examples, early_stop
+    exemplar_examples = [e for e in originals if exemplars is None or e.question in set(exemplars)]
     on_phase(f"loading the base model {base.name} (dequantizing the GGUF)")
     model, tokenizer = load_base(base)
     on_phase(f"training on {len(train_set)} examples ({len(early_stop_set)} held out for early stopping)")
@@ -170,8 +185,10 @@ def run_finetune(
         },
         "system_prompt": system,
         # The router's exemplars: questions this domain was trained on.
-        "exemplars": exemplars if exemplars is not None else [e.question for e in train_set],
+        "exemplars": [e.question for e in exemplar_examples],
     }
+    on_phase("measuring domain membership (how close in-domain and general questions come to the exemplars)")
+    card["membership"] = membership_for(exemplar_examples, early_stop_set).to_json()
     (partial / CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False))
     (partial / "Modelfile").write_text(modelfile(ollama_base, merged))
     target = adapters_dir / name
@@ -180,10 +197,3 @@ def run_finetune(
     partial.rename(target)
     clear_checkpoint(checkpoint)
     return FinetuneResult(target, card)
-
-
-def read_card(domain_dir: Path) -> dict | None:
-    try:
-        return json.loads((domain_dir / CARD_FILE).read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None

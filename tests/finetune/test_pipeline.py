@@ -3,13 +3,14 @@ import json
 
 import pytest
 
+from assistant.domains import read_card
 from assistant.errors import BadInput
 from assistant.finetune import train as train_module
 from assistant.finetune.data import read_examples, tv_manual_split
-from assistant.finetune.pipeline import read_card, run_finetune
+from assistant.finetune.pipeline import run_finetune
 from assistant.finetune.train import TrainConfig
 from assistant.llm.embedded import default_model_path
-from assistant.turn import FINETUNED_SYSTEM
+from assistant.prompts import FINETUNED_SYSTEM
 
 FACTS = [
     ("What colour is the Zephyr X2 remote?", "The Zephyr X2 remote is teal."),
@@ -86,11 +87,11 @@ def test_interrupt_keeps_checkpoint_and_resume_finishes(tmp_path, base_model, mo
 
     steps = []
     result = run_finetune(examples, resume=True, merged=True, on_step=lambda i: steps.append(i.step), **common)
-    assert steps[0] == 3, "resumed after the last checkpoint (step 2), not from scratch"
+    assert steps[0] == 4, "resumed after the interrupted step 3 (saved on Ctrl-C), not from scratch"
     assert (result.path / "adapter.gguf").stat().st_size > 0
-    card = read_card(result.path)
-    assert card["exemplars"] and card["base_model"]["file"] == default_model_path().name
-    assert card["metrics"]["heldout_check"]["questions"] == 1
+    card, _ = read_card(result.path)
+    assert card.exemplars and card.raw["base_model"]["file"] == default_model_path().name
+    assert card.competence.questions == 1 and card.membership is not None and card.membership.vocabulary
     assert "FROM smollm2:135m" in (result.path / "Modelfile").read_text()
     assert "FROM ./model-merged.gguf" in (result.path / "Modelfile").read_text()
     assert (result.path / "model-merged.gguf").read_bytes()[:4] == b"GGUF"

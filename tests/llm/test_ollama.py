@@ -41,12 +41,12 @@ def test_auto_picks_ollama_when_it_has_the_models(on_ollama, ollama_server):
 
 def test_streams_an_answer_through_langchain_ollama(on_ollama):
     services = Services(on_ollama)
-    model = services.chat_model()
-    with services.errors():
+    model = services.llm.chat_model()
+    with services.llm.errors():
         pieces = [c.text for c in model.stream([HumanMessage("Say hello.")])]
     assert len([p for p in pieces if p]) > 1
     assert "".join(pieces).strip()
-    assert services.model_label() == "ollama:smollm2:135m"
+    assert services.llm.label() == "ollama:smollm2:135m"
 
 
 def test_embeddings_come_from_ollama_with_their_dimension(on_ollama):
@@ -65,9 +65,9 @@ def test_model_not_pulled_says_which_pull_to_run(on_ollama):
         choose_backend(forced)
     # and if the model disappears after start-up, the turn says the same
     services = Services(on_ollama)
-    assert services.backend.backend is Backend.OLLAMA  # chosen while the model existed
-    with pytest.raises(BackendUnavailable, match="not pulled"), services.errors("ghost"):
-        list(services.chat_model("ghost").stream([HumanMessage("hi")]))
+    assert services.llm.choice.backend is Backend.OLLAMA  # chosen while the model existed
+    with pytest.raises(BackendUnavailable, match="not pulled"), services.llm.errors("ghost"):
+        list(services.llm.chat_model("ghost").stream([HumanMessage("hi")]))
 
 
 def test_dead_server_is_reported_not_raised(settings):
@@ -81,9 +81,9 @@ def test_dead_server_is_reported_not_raised(settings):
 def test_server_dying_mid_session_is_a_clear_error(on_ollama, runtime, minilm):
     with OllamaDouble(runtime, minilm) as short_lived:
         services = Services(on_ollama.model_copy(update={"ollama_host": short_lived.url}))
-        assert services.backend.backend is Backend.OLLAMA
-    with pytest.raises(BackendUnavailable, match="unreachable"), services.errors():
-        list(services.chat_model().stream([HumanMessage("hi")]))
+        assert services.llm.choice.backend is Backend.OLLAMA
+    with pytest.raises(BackendUnavailable, match="unreachable"), services.llm.errors():
+        list(services.llm.chat_model().stream([HumanMessage("hi")]))
 
 
 def test_register_creates_the_domain_model_through_blobs_and_create(tmp_path, ollama_server):

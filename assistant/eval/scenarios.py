@@ -1,0 +1,197 @@
+"""Evaluation scenarios: a knowledge folder, the fine-tuned domains in adapters/, and labelled questions.
+
+Each scenario is what a different user sees. The router is fitted on all scenarios but one and
+reported on the one left out, so a figure never comes from the data it was tuned on:
+- `tv_closed_book`: TV e-manual paraphrases of trained facts, manual *not* in the folder → fine-tuned;
+- `tv_in_folder`: the same questions with the manual's sections in the folder → answered from it, cited;
+- `freshqa`: FreshQA questions whose Wikipedia page is in the folder → retrieval;
+- `out_of_scope`: CLINC150 out-of-scope queries → not found, never the fine-tuned model;
+- `unseen_manual`: a Galaxy Fit band's manual in the folder, questions written from its sections
+  → retrieval citing the right section.
+A user adds a scenario as a folder + JSONL (see `user_scenario`). Folders are built under the data
+dir and ingested by the product's own `Ingestor` (incremental, so reruns are cheap).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import shutil
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.eval.data import eval_dir, read_jsonl
+from assistant.finetune.data import tv_manual_split
+
+FRESHQA_QUESTIONS = 60
+CLINC_QUESTIONS = 120
+GROUNDED = frozenset({"retrieval", "finetuned+retrieval"})
+
+
+@dataclass(frozen=True)
+class Item:
+    question: str
+    expected: frozenset[str]  # acceptable routes
+    golds: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # knowledge files that answer it (any one cited is right)
+    split: str = ""
+
+
+@dataclass
+class Scenario:
+    name: str
+    description: str
+    folder: str  # name of the knowledge folder it runs against (scenarios may share one)
+    items: list[Item] = field(default_factory=list)
+
+
+def split_of(text: str) -> str:
+    return "dev" if hashlib.sha256(text.encode()).digest()[0] % 2 == 0 else "test"
+
+
+def _rank(text: str) -> str:
+    return hashlib.sha256(("order:" + text).encode()).hexdigest()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "section"
+
+
+def section_file(manual: str, section: dict) -> str:
+    return f"{manual}/{section['id']}-{_slug(section['title'])}.md"
+
+
+def freshqa_page(url: str, pages: set[str]) -> str | None:
+    url = url.strip().splitlines()[0].strip() if url.strip() else ""
+    if "/wiki/" not in url:
+        return None
+    tail = url.split("/wiki/", 1)[1]
+    for candidate in (tail, tail.split("#:~:")[0], tail.split("#")[0]):
+        for form in (candidate, urllib.parse.unquote(candidate)):
+            if f"{form}.txt" in pages:
+                return f"{form}.txt"
+    return None
+
+
+def _tv_items(expected: frozenset[str], with_sources: bool) -> list[Item]:
+    root = eval_dir() / "tv-manual"
+    split = tv_manual_split(read_jsonl(root / "qa.jsonl"))
+    by_title: dict[str, list[str]] = {}
+    for s in read_jsonl(root / "sections.jsonl"):
+        by_title.setdefault(s["title"].strip().lower(), []).append(section_file("tv-manual", s))
+    items = []
+    for q in split["test_paraphrased"]:
+        sources = tuple(by_title.get(q["section_title"].strip().lower(), [])) if with_sources else ()
+        items.append(Item(" ".join(q["question"].split()), expected, (q["answer"].strip(),), sources, split_of(q["question"])))
+    return items
+
+
+def _freshqa_items() -> list[Item]:
+    root = eval_dir() / "freshqa"
+    pages = {p.name for p in (root / "wiki_docs").iterdir()}
+    items = []
+    with (root / "freshqa.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            page = freshqa_page(row["source"], pages)
+            if page and row["false_premise"].upper() != "TRUE":
+                golds = tuple(row[f"answer_{i}"].strip() for i in range(10) if row.get(f"answer_{i}", "").strip())
+                q = row["question"].strip()
+                items.append(Item(q, frozenset({"retrieval"}), golds, (f"wiki/{page}",), split_of(q)))
+    return sorted(items, key=lambda i: _rank(i.question))[:FRESHQA_QUESTIONS]
+
+
+def _clinc_items() -> list[Item]:
+    clinc = json.loads((eval_dir() / "clinc150" / "queries.json").read_text())["oos_test"]
+    items = [Item(t.strip(), frozenset({"not_found"}), split=split_of(t.strip())) for t, _ in clinc]
+    return sorted(items, key=lambda i: _rank(i.question))[:CLINC_QUESTIONS]
+
+
+def _galaxy_items() -> list[Item]:
+    sections = {s["id"]: s for s in read_jsonl(eval_dir() / "galaxy-fit" / "sections.jsonl")}
+    return [
+        Item(r["question"], frozenset({"retrieval"}), (r["answer"],), (section_file("galaxy-fit", sections[r["section"]]),),
+             r["split"])  # fmt: skip
+        for r in read_jsonl(eval_dir() / "scenarios" / "galaxy-fit-questions.jsonl")
+    ]
+
+
+def builtin_scenarios() -> list[Scenario]:
+    return [
+        Scenario("tv_closed_book", "TV manual questions, manual not in the folder → fine-tuned", "demo+wiki",
+                 _tv_items(frozenset({"finetuned"}), with_sources=False)),
+        Scenario("tv_in_folder", "TV manual questions, its sections in the folder → retrieval (or fine-tuned + retrieval)",
+                 "demo+tv", _tv_items(GROUNDED, with_sources=True)),
+        Scenario("freshqa", "FreshQA with its Wikipedia pages in the folder → retrieval", "demo+wiki", _freshqa_items()),
+        Scenario("out_of_scope", "CLINC150 out-of-scope queries → not found", "demo+wiki", _clinc_items()),
+        Scenario("unseen_manual", "Galaxy Fit manual (never tuned on) in the folder → retrieval, right section",
+                 "demo+galaxy", _galaxy_items()),
+    ]  # fmt: skip
+
+
+def _write_manual(folder: Path, manual: str) -> None:
+    for s in read_jsonl(eval_dir() / manual / "sections.jsonl"):
+        target = folder / section_file(manual, s)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(f"# {s['title']}\n\n{s['text']}\n", encoding="utf-8")
+
+
+def _copy_wiki(folder: Path, scenarios: list[Scenario]) -> None:
+    wiki = eval_dir() / "freshqa" / "wiki_docs"
+    for s in scenarios:
+        for item in s.items:
+            for source in item.sources:
+                if source.startswith("wiki/") and not (folder / source).exists():
+                    (folder / "wiki").mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(wiki / source.removeprefix("wiki/"), folder / source)
+
+
+def build_folder(name: str, folder: Path, demo_knowledge: Path, scenarios: list[Scenario]) -> Path:
+    """Fill a scenario's knowledge folder: the demo documents plus what the scenario needs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if demo_knowledge.is_dir():
+        for doc in demo_knowledge.iterdir():
+            if doc.is_file() and not doc.name.startswith(".") and not (folder / doc.name).exists():
+                shutil.copyfile(doc, folder / doc.name)
+    builders: dict[str, Callable[[], None]] = {
+        "demo+wiki": lambda: _copy_wiki(folder, scenarios),
+        "demo+tv": lambda: _write_manual(folder, "tv-manual"),
+        "demo+galaxy": lambda: _write_manual(folder, "galaxy-fit"),
+    }
+    if name in builders:
+        builders[name]()
+    return folder
+
+
+def user_scenario(path: Path, *, name: str | None = None) -> Scenario:
+    """A user's labelled questions against their current knowledge folder and domains.
+
+    JSONL lines: {"question": ..., "route": "finetuned"|"retrieval"|"finetuned+retrieval"|"not_found",
+    "answer": optional reference, "source": optional knowledge file that answers it}.
+    """
+    from assistant.errors import BadInput
+    from assistant.router import ROUTES
+
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            r = json.loads(line)
+            question = r["question"].strip()
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+            raise BadInput(f"{path.name} line {n}: expected a JSON object with a \"question\"", "") from None
+        route = r.get("route")
+        if route is not None and route not in ROUTES:
+            raise BadInput(f"{path.name} line {n}: route must be one of {', '.join(ROUTES)}, not {route!r}", "")
+        expected = frozenset({route}) if route else GROUNDED
+        golds = (r["answer"],) if r.get("answer") else ()
+        sources = (r["source"],) if r.get("source") else ()
+        items.append(Item(question, expected, golds, sources, split_of(question)))
+    if not items:
+        raise BadInput(f"{path.name} has no questions", 'add lines like {"question": "...", "route": "retrieval"}')
+    return Scenario(name or path.stem, f"your questions from {path.name}", "yours", items)

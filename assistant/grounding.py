@@ -1,0 +1,131 @@
+"""Answers from passages that a small model cannot spoil: focus, clean, verify, quote.
+
+SmolLM2-135M, given good passages, still echoes the prompt, repeats the question, writes empty
+numbered lists, names another entity than the one asked about or stops mid-sentence. So:
+- the prompt gets the few sentences around each passage's best match, not whole chunks
+  (`focus`), and nothing it could echo as scaffolding;
+- the answer is cleaned of echoes (`clean`) and checked (`verify`): is it well formed, do its
+  content words come from the passages, does a sentence of it find its passage, does it answer
+  the kind of question asked (a number for "how many");
+- an answer that fails is replaced by the passage sentences that best answer the question,
+  quoted verbatim with their citation (`extract`). A larger model passes the checks and the
+  machinery gets out of its way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.citations import MARKER, split_sentences
+from assistant.index.tokenize import tokenize
+
+FOCUS_SENTENCES = 3  # per passage in the prompt
+MAX_FOCUS_CHARS = 480
+UNSUPPORTED_WORDS = 0.35  # share of an answer's content words found in no passage that fails it
+NUMBER_QUESTION = re.compile(r"^\s*(how (many|much|long|old|far|big|tall)|what (year|percentage|number))\b", re.I)
+ECHO_LINE = re.compile(r"^\s*(\[\d+\]\s*\(|passages?:|sources?:|question:|answer:)", re.I)
+EMPTY_LIST = re.compile(r"^(\s*(\d+[.)]|[-*•])\s*)+$")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    why: str = ""
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s, _ in split_sentences(" ".join(text.split())) if s.strip()]
+
+
+def _overlap(question_terms: set[str], sentence: str) -> float:
+    terms = set(tokenize(sentence))
+    return len(terms & question_terms) / (len(question_terms) or 1)
+
+
+def focus(text: str, question: str, sentences: int = FOCUS_SENTENCES) -> str:
+    """The window of `sentences` consecutive sentences that shares most words with the question."""
+    parts = _sentences(text)
+    if len(parts) <= sentences:
+        return " ".join(parts)[: MAX_FOCUS_CHARS * 2]
+    q = set(tokenize(question))
+    scores = [_overlap(q, s) for s in parts]
+    start = max(range(len(parts) - sentences + 1), key=lambda i: (sum(scores[i : i + sentences]), -i))
+    window = " ".join(parts[start : start + sentences])
+    return window if len(window) <= MAX_FOCUS_CHARS * 2 else window[: MAX_FOCUS_CHARS * 2].rsplit(" ", 1)[0] + " …"
+
+
+def clean(answer: str, question: str) -> str:
+    """Drop echoed scaffolding lines and a leading repeat of the question."""
+    lines = [line for line in answer.strip().splitlines() if not ECHO_LINE.match(line)]
+    text = "\n".join(lines).strip()
+    q = " ".join(question.split()).rstrip("?").lower()
+    if q and text.lower().startswith(q):
+        text = text[len(q) :].lstrip(" ?:.-\n")
+    return re.sub(r"^(answer|response)\s*:\s*", "", text, flags=re.I).strip()
+
+
+def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: Sequence[int]) -> Verdict:
+    """Is a generated answer safe to show as it is?"""
+    words = set(tokenize(answer))
+    if len(answer.split()) < 3 or EMPTY_LIST.match(answer) or not words:
+        return Verdict(False, "the answer is empty or too short")
+    if words <= set(tokenize(question)):
+        return Verdict(False, "the answer only repeats the question")
+    if any(ECHO_LINE.match(line) for line in answer.splitlines()):
+        return Verdict(False, "the answer echoes the prompt")
+    known = set().union(*(set(tokenize(p)) for p in passages)) | set(tokenize(question))
+    unknown = len(words - known) / len(words)
+    if unknown > UNSUPPORTED_WORDS:
+        return Verdict(False, f"{unknown:.0%} of its content words appear in no passage")
+    if not cited_numbers:
+        return Verdict(False, "no sentence of it matches a passage")
+    bare = MARKER.sub("", answer)
+    if NUMBER_QUESTION.match(question) and not re.search(r"\d", bare) and not re.search(
+        r"\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", bare, re.I
+    ):
+        return Verdict(False, "the question asks for a number and the answer has none")
+    if not re.search(r"[.!?)\]\"']\s*$", answer.strip()):
+        return Verdict(False, "the answer stops mid-sentence")
+    return Verdict(True)
+
+
+def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: int = 2) -> list[tuple[int, str]]:
+    """The passage sentences that best answer the question: (passage number, sentence), in reading order.
+
+    Each sentence is scored by the question words it contains (stemmed, IDF-weighted over these
+    passages) plus, when embeddings are given, its cosine to the question; the best one is kept
+    with the sentence after it when the question asks how (steps continue).
+    """
+    candidates = [(n, s) for n, text in enumerate(passages, 1) for s in _sentences(text) if len(s.split()) >= 3]
+    if not candidates:
+        return []
+    q_terms = set(tokenize(question))
+    doc_freq: dict[str, int] = {}
+    sentence_terms = [set(tokenize(s)) for _, s in candidates]
+    for terms in sentence_terms:
+        for t in terms & q_terms:
+            doc_freq[t] = doc_freq.get(t, 0) + 1
+    idf = {t: np.log(1 + len(candidates) / df) for t, df in doc_freq.items()}
+    lexical = np.array([sum(idf.get(t, 0.0) for t in terms & q_terms) for terms in sentence_terms])
+    lexical = lexical / (lexical.max() or 1.0)
+    score = lexical
+    if embeddings is not None:
+        vectors = embeddings.embed_array([question] + [s for _, s in candidates])
+        score = 0.5 * lexical + 0.5 * (vectors[1:] @ vectors[0])
+    score = score + 0.02 / (1 + np.array([n for n, _ in candidates]))  # ties → the better-ranked passage
+    best = int(np.argmax(score))
+    chosen = [best]
+    steps = re.match(r"^\s*(how|what are the steps|where)\b", question, re.I)
+    if steps and limit > 1 and best + 1 < len(candidates) and candidates[best + 1][0] == candidates[best][0]:
+        chosen.append(best + 1)
+    return [candidates[i] for i in sorted(chosen)]
+
+
+def quote(picked: Sequence[tuple[int, str]]) -> str:
+    """'Your documents say: "…" [1]' — verbatim, each sentence with its passage number."""
+    body = " ".join(f"{s} [{n}]" if not s.endswith((".", "!", "?")) else f"{s[:-1]} [{n}]{s[-1]}" for n, s in picked)
+    return f"Your documents say: {body}"

@@ -1,0 +1,33 @@
+import pytest
+
+from assistant.answerability import EvidenceBar
+from assistant.index.ingest import Ingestor
+from assistant.index.store import IndexStore
+from assistant.membership import compute_membership, general_questions
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_bar_comes_from_the_folder_itself_and_is_cached_per_generation(folder, minilm, tmp_path):
+    store = IndexStore(tmp_path / "index")
+    bar = EvidenceBar(store, minilm, tmp_path / "cache")
+    assert bar.bar(95) == float("inf")  # an empty folder answers nothing
+    Ingestor(folder, store, minilm, max_file_bytes=10**6, lock_timeout_s=1).run()
+    first = bar.bar(95)
+    assert 0.2 <= first < 0.7
+    assert len(bar.null_scores()) == len(general_questions())
+    assert list((tmp_path / "cache").glob("evidence-bar-*.json"))
+    again = EvidenceBar(store, minilm, tmp_path / "cache").bar(95)  # read back from the cache
+    assert again == pytest.approx(first, abs=1e-3)
+    assert bar.bar(50) <= first
+
+
+def test_membership_admits_the_domain_and_rejects_general_questions(minilm):
+    questions = ["How do I pair the Smart Remote?", "How do I turn on captions on the TV?",
+                 "How can I reset the TV picture settings?", "How do I change the TV picture mode?",
+                 "How do I connect the TV to Wi-Fi?", "How do I update the TV software?"]  # fmt: skip
+    texts = [q + " Open Settings on the TV remote." for q in questions]
+    m = compute_membership(questions, texts, minilm, heldout=["How can I pair my TV remote?"])
+    assert len(m.similarity) == 51 and m.similarity == sorted(m.similarity)
+    assert m.false_accept is not None and m.false_accept <= 0.05
+    assert {"tv", "remot"} <= m.vocabulary

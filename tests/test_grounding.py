@@ -1,0 +1,48 @@
+import pytest
+
+from assistant.grounding import clean, extract, focus, quote, verify
+
+PASSAGE = ("The Smart Hub store is offline for maintenance on 3 December. Orders placed before then ship as usual. "
+           "To pair the remote, hold Back and Play for three seconds. The light blinks twice when paired. "
+           "Warranty claims need the receipt.")  # fmt: skip
+
+
+def test_focus_keeps_the_sentences_around_the_best_match():
+    window = focus(PASSAGE, "How do I pair the remote?", sentences=2)
+    assert "hold Back and Play" in window and "Warranty" not in window and "December" not in window
+
+
+def test_clean_drops_echoed_scaffolding_and_a_repeated_question():
+    echoed = "How do I pair the remote?\nSources:\n[1] (manual.pdf, page 2) hold Back\nHold Back and Play [1]."
+    assert clean(echoed, "How do I pair the remote?") == "Hold Back and Play [1]."
+
+
+@pytest.mark.parametrize(
+    ("answer", "cited", "why"),
+    [("1. 2. 3.", [], "empty"), ("Pair it.", [1], "too short"), ("How do I pair the remote", [1], "repeats"),
+     ("Use the Zorblax app with quantum Bluetooth keys.", [], "appear in no passage"),
+     ("Blinks twice when the receipt is offline.", [], "no sentence"), ("Hold Back and Play for", [1], "mid-sentence")],
+)  # fmt: skip
+def test_verify_rejects_malformed_and_unsupported_answers(answer, cited, why):
+    verdict = verify(answer, "How do I pair the remote?", [PASSAGE], cited)
+    assert not verdict.ok and why in verdict.why
+
+
+def test_verify_accepts_a_supported_answer_and_checks_number_questions():
+    ok = verify("Hold Back and Play for three seconds [1].", "How do I pair the remote?", [PASSAGE], [1])
+    assert ok.ok
+    bad = verify("The store is offline for maintenance [1].", "How many days is the store offline?", [PASSAGE], [1])
+    assert not bad.ok and "number" in bad.why
+
+
+def test_extract_quotes_the_best_sentence_and_the_next_step_for_how_questions():
+    picked = extract("How do I pair the remote?", ["Unrelated text about prices. QN90 costs 1299.", PASSAGE])
+    assert picked[0] == (2, "To pair the remote, hold Back and Play for three seconds.")
+    assert picked[1][1].startswith("The light blinks twice")
+    assert quote(picked).startswith("Your documents say: To pair the remote, hold Back and Play for three seconds [2].")
+
+
+def test_extract_handles_no_content_words_tables_and_other_languages():
+    assert extract("what?", ["model,price\nQN90,1299\nQ60,649"])  # a table still yields its best line
+    assert extract("¿Cómo emparejo el mando?", ["Para emparejar el mando, mantenga pulsado Atrás y Reproducir."])
+    assert extract("anything", []) == []
