@@ -1,0 +1,37 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import BadInput
+from assistant.eval.scenarios import GROUNDED, builtin_scenarios, user_scenario
+
+REPO = Path(__file__).parents[2]
+
+
+def test_builtin_scenarios_come_from_the_repository_and_never_from_shared():
+    scenarios = {s.name: s for s in builtin_scenarios()}
+    assert set(scenarios) == {"tv_closed_book", "tv_in_folder", "freshqa", "out_of_scope", "unseen_manual"}
+    assert all(i.sources for i in scenarios["unseen_manual"].items)
+    assert {i.split for i in scenarios["unseen_manual"].items} == {"dev", "test"}
+    assert all(i.expected == {"not_found"} for i in scenarios["out_of_scope"].items)
+    forbidden = ("../shared", '"shared"')
+    for path in [*REPO.glob("assistant/**/*.py"), *REPO.glob("tests/**/*.py"), *REPO.glob("benchmarks/*.py")]:
+        if path != Path(__file__):
+            assert not any(f in path.read_text() for f in forbidden), path
+
+
+def test_your_own_questions_become_a_scenario(tmp_path):
+    data = tmp_path / "mine.jsonl"
+    data.write_text(json.dumps({"question": "How do I pair it?", "answer": "Hold Back.", "source": "remote.md"}) + "\n"
+                    + json.dumps({"question": "Weather?", "route": "not_found"}) + "\n\n")  # fmt: skip
+    s = user_scenario(data)
+    assert s.name == "mine" and s.folder == "yours"
+    assert s.items[0].expected == GROUNDED and s.items[0].sources == ("remote.md",)
+    assert s.items[1].expected == {"not_found"}
+    data.write_text('{"question": "x", "route": "sideways"}\n')
+    with pytest.raises(BadInput, match="line 1"):
+        user_scenario(data)
+    data.write_text("\n")
+    with pytest.raises(BadInput, match="no questions"):
+        user_scenario(data)
