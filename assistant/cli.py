@@ -513,7 +513,7 @@ def _scenario_progress():
         if state["name"] != name:
             if state["bar"] is not None:
                 state["bar"].close()
-            state["bar"], state["name"] = tqdm(total=total, desc=name, file=sys.stderr, leave=False), name
+            state["bar"], state["name"] = tqdm(total=total, desc=name, file=sys.stderr, leave=False, disable=None), name
         state["bar"].n = done
         state["bar"].refresh()
 

@@ -59,8 +59,9 @@ class TurnResult:
     timings: Timings = field(default_factory=Timings)
     notices: list[str] = field(default_factory=list)
     signals: dict | None = None  # the router's signals and decision
-    draft: str | None = None  # the generated answer an extractive one replaced, and why
+    draft: str | None = None  # the generated answer an extractive one replaced, why, and what it cited
     replaced_because: str | None = None
+    draft_citations: list[Citation] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -137,8 +138,9 @@ class TurnPipeline:
         return Routed(decision, evidence)
 
     def answer(self, text: str, mode: Mode = "auto", *, history: Sequence[tuple[str, str]] = (),
-               adapter: str | None = None) -> AnswerStream:  # fmt: skip
-        """Answer one turn in `mode` ("auto" = as the router decides); `adapter` pins the domain."""
+               adapter: str | None = None, answer_mode: AnswerMode | None = None) -> AnswerStream:  # fmt: skip
+        """Answer one turn in `mode` ("auto" = as the router decides); `adapter` pins the domain;
+        `answer_mode` overrides ASSISTANT_ANSWER_MODE for this turn (the benchmarks compare them)."""
         if mode not in MODES:
             raise BadInput(f"unknown answer mode {mode!r}", f"use one of {', '.join(MODES)}")
         started = time.perf_counter()
@@ -165,7 +167,8 @@ class TurnPipeline:
             return AnswerStream(self._tokens(model, messages, domain), result, started)
         if route == "not_found" or not decision.answerable:
             return self._not_found(result, evidence.hits, started, decision)
-        return self._grounded(model, question, evidence.hits, domain, past, result, started)
+        answer_mode = answer_mode or self.settings.answer_mode
+        return self._grounded(model, question, evidence.hits, domain, past, result, started, answer_mode)
 
     def _resolve(self, mode: Mode, decision: RouteDecision, adapter: str | None) -> tuple[str, str, str | None]:
         """(route, reason, domain adapter or None) for the requested mode."""
@@ -183,9 +186,9 @@ class TurnPipeline:
         return mode, f"You chose {labels[mode]}.", None
 
     def _grounded(self, model, question: str, hits: list[Hit], domain: str | None, past, result: TurnResult,
-                  started: float) -> AnswerStream:  # fmt: skip
+                  started: float, answer_mode: AnswerMode) -> AnswerStream:  # fmt: skip
         passages = [grounding.focus(h.chunk.text, question) for h in hits]
-        if self.settings.answer_mode is AnswerMode.EXTRACTIVE:
+        if answer_mode is AnswerMode.EXTRACTIVE:
             return AnswerStream(iter([]), result, started, lambda _, r: self._extractive(question, passages, hits, r))
         messages = [SystemMessage(prompts.grounded_system(passages)), *past, HumanMessage(question)]
 
@@ -194,10 +197,10 @@ class TurnPipeline:
             answer = grounding.clean(answer, question)
             cited = cite(answer, [h.chunk for h in hits])
             r.answer, r.citations = cited.text, [citation_of(n, hits[n - 1]) for n in cited.numbers]
-            if self.settings.answer_mode is AnswerMode.AUTO:
+            if answer_mode is AnswerMode.AUTO:
                 verdict = grounding.verify(answer, question, passages, cited.numbers)
                 if not verdict.ok:
-                    r.draft, r.replaced_because = r.answer, verdict.why
+                    r.draft, r.replaced_because, r.draft_citations = r.answer, verdict.why, r.citations
                     self._extractive(question, passages, hits, r)
             r.timings.verify_ms = _ms_since(tick)
 

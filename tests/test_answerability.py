@@ -31,3 +31,21 @@ def test_membership_admits_the_domain_and_rejects_general_questions(minilm):
     assert len(m.similarity) == 51 and m.similarity == sorted(m.similarity)
     assert m.false_accept is not None and m.false_accept <= 0.05
     assert {"tv", "remot"} <= m.vocabulary
+
+
+def test_a_folder_of_one_tiny_file_or_another_language_still_gets_a_bar(tmp_path, minilm):
+    from assistant.retrieval import HybridSearcher
+
+    for name, text, question, answerable in (
+        ("tiny.md", "The Zephyr X9 remote charges over USB-C.", "How does the Zephyr X9 remote charge?", True),
+        ("de.md", "Die Fernbedienung wird über USB-C geladen. Halten Sie Zurück und Play gedrückt.",
+         "What is the capital of Peru?", False),
+    ):  # fmt: skip
+        folder = tmp_path / name.split(".")[0]
+        folder.mkdir()
+        (folder / name).write_text(text)
+        store = IndexStore(folder / ".index")
+        Ingestor(folder, store, minilm, max_file_bytes=10**6, lock_timeout_s=1).run()
+        bar = EvidenceBar(store, minilm, folder / ".cache").bar(97)
+        evidence = HybridSearcher(store, minilm).search(question, 3)
+        assert 0.2 <= bar < 1 and (evidence.best_dense >= bar) is answerable

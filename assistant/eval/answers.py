@@ -17,14 +17,14 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.eval.scenarios import Item, Scenario, builtin_scenarios, user_scenario
 from assistant.eval.world import services_for
 from assistant.metrics import best_f1, contains_gold
 from assistant.services import Services
-from assistant.settings import Settings
+from assistant.settings import AnswerMode, Settings
 
 # Which modes each scenario is answered in (the router's choice is "auto").
 PLAN = {
@@ -46,6 +46,16 @@ class Answer:
     kind: str
     cited: list[str]
     seconds: float
+    draft: str | None = None  # what the model wrote, when verification replaced it
+    draft_cited: list[str] = field(default_factory=list)
+    first_token_ms: float | None = None
+    verify_ms: float | None = None
+
+    def unchecked(self) -> Answer:
+        """The answer as it would be with ASSISTANT_ANSWER_MODE=generated (no verification)."""
+        if self.draft is None:
+            return self
+        return Answer(self.draft, self.route, "generated", self.draft_cited, self.seconds, None, self.first_token_ms)
 
 
 class AnswerBank:
@@ -64,7 +74,8 @@ class AnswerBank:
 
     def key(self, mode: str, question: str) -> str:
         s = self.services.settings
-        raw = "|".join(map(str, (PIPELINE_VERSION, mode, question, self.adapters_sha, self.services.store.current_name(),
+        adapters = self.adapters_sha if mode.split("@")[0] in ("auto", "finetuned", "finetuned+retrieval") else "-"
+        raw = "|".join(map(str, (PIPELINE_VERSION, mode, question, adapters, self.services.store.current_name(),
                                  s.max_tokens, s.passages, s.answer_mode, s.repeat_penalty, s.temperature,
                                  self.services.router.policy.membership_percentile,
                                  self.services.router.policy.null_percentile)))  # fmt: skip
@@ -74,16 +85,21 @@ class AnswerBank:
         key = self.key(mode, question)
         if key not in self.cache:
             started = time.perf_counter()
-            r = self.services.pipeline.answer(question, mode).collect()  # type: ignore[arg-type]
+            route, _, answer_mode = mode.partition("@")
+            r = self.services.pipeline.answer(question, route, answer_mode=AnswerMode(answer_mode) if answer_mode else None
+                                              ).collect()  # type: ignore[arg-type]  # fmt: skip
             record = {"key": key, "mode": mode, "question": question, "text": r.answer, "route": r.route,
                       "kind": r.answer_kind, "cited": [c.source for c in r.citations],
-                      "seconds": round(time.perf_counter() - started, 2)}  # fmt: skip
+                      "seconds": round(time.perf_counter() - started, 2), "draft": r.draft,
+                      "first_token_ms": r.timings.first_token_ms, "verify_ms": r.timings.verify_ms,
+                      "draft_cited": [c.source for c in r.draft_citations]}  # fmt: skip
             self.cache[key] = record
             self.cache_path.parent.mkdir(parents=True, exist_ok=True)
             with self.cache_path.open("a") as f:
                 f.write(json.dumps(record) + "\n")
         r = self.cache[key]
-        return Answer(r["text"], r["route"], r["kind"], r["cited"], r["seconds"])
+        return Answer(r["text"], r["route"], r["kind"], r["cited"], r["seconds"], r.get("draft"),
+                      r.get("draft_cited", []), r.get("first_token_ms"), r.get("verify_ms"))  # fmt: skip
 
 
 def score(items: list[Item], answers: list[Answer]) -> dict:
@@ -102,6 +118,10 @@ def score(items: list[Item], answers: list[Answer]) -> dict:
     out["scaffolding_echoed"] = sum(bool(SCAFFOLDING.search(a.text)) for a in answers)
     out["question_repeated"] = sum(i.question.lower().rstrip("?") in a.text.lower() for i, a in zip(items, answers, strict=True))
     out["seconds_p50"] = round(sorted(a.seconds for a in answers)[n // 2], 2) if n else None
+    ttft = sorted(a.first_token_ms for a in answers if a.first_token_ms is not None and a.kind != "not_found")
+    verify = sorted(a.verify_ms for a in answers if a.verify_ms is not None)
+    out["first_token_ms_p50"] = ttft[len(ttft) // 2] if ttft else None
+    out["verify_ms_p50"] = verify[len(verify) // 2] if verify else None
     return out
 
 
@@ -129,4 +149,9 @@ def _answer_scenario(scenario: Scenario, bank: AnswerBank, limit: int, progress:
             if progress:
                 progress(f"{scenario.name}/{mode}", len(answers), len(items))
         rows[mode] = score(items, answers)
+        if any(a.draft is not None or a.kind == "generated" for a in answers):  # verification on: show it off too
+            rows[f"{mode} (unchecked)"] = score(items, [a.unchecked() for a in answers])
+        if mode == "retrieval":
+            quoted = [bank.get("retrieval@extractive", item.question) for item in items]
+            rows["retrieval (always quote)"] = score(items, quoted)
     return rows

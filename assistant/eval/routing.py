@@ -67,13 +67,17 @@ def accuracy(observed: list[Observed], routes: list[str]) -> dict:
 
 
 def fit_policy(observed: list[Observed]) -> Policy:
-    """The percentiles that maximise mean per-scenario accuracy, penalising fine-tuned false accepts."""
+    """The percentiles that maximise mean per-scenario accuracy, penalising fine-tuned false accepts.
+
+    The evidence bar stays at or above the 95th percentile of general questions: whatever the
+    labels, the folder may answer at most 5 % of the questions it is not about.
+    """
     by_scenario: dict[str, list[int]] = {}
     for i, o in enumerate(observed):
         by_scenario.setdefault(o.scenario, []).append(i)
     best, best_score = Policy(), -np.inf
     for m in (0, 1, 2, 3, 5, 7, 10, 15, 20, 30):
-        for q in (80, 85, 90, 93, 95, 97, 98, 99, 100):
+        for q in (95, 96, 97, 98, 99, 100):
             policy = Policy(float(m), float(q), "fitted")
             routes = decide(observed, policy)
             scores = []
