@@ -25,6 +25,7 @@ from assistant.index.tokenize import tokenize
 
 FOCUS_SENTENCES = 3  # per passage in the prompt
 MAX_FOCUS_CHARS = 480
+EMBED_SHORTLIST = 6
 UNSUPPORTED_WORDS = 0.35  # share of an answer's content words found in no passage that fails it
 NUMBER_QUESTION = re.compile(r"^\s*(how (many|much|long|old|far|big|tall)|what (year|percentage|number))\b", re.I)
 ECHO_LINE = re.compile(r"^\s*(\[\d+\]\s*\(|passages?:|sources?:|question:|answer:)", re.I)
@@ -37,8 +38,12 @@ class Verdict:
     why: str = ""
 
 
+HEADING = re.compile(r"^\s*#{1,6}\s.*$", re.M)
+
+
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s, _ in split_sentences(" ".join(text.split())) if s.strip()]
+    """Sentences of a passage, Markdown headings left out (a title is not an answer)."""
+    return [s.strip() for s, _ in split_sentences(" ".join(HEADING.sub(" ", text).split())) if s.strip()]
 
 
 def _overlap(question_terms: set[str], sentence: str) -> float:
@@ -65,7 +70,13 @@ def clean(answer: str, question: str) -> str:
     q = " ".join(question.split()).rstrip("?").lower()
     if q and text.lower().startswith(q):
         text = text[len(q) :].lstrip(" ?:.-\n")
-    return re.sub(r"^(answer|response)\s*:\s*", "", text, flags=re.I).strip()
+    text = re.sub(r"^(answer|response)\s*:\s*", "", text, flags=re.I).strip()
+    # An answer cut by the token limit keeps its complete sentences.
+    if text and not re.search(r"[.!?)\]\"']\s*$", text):
+        ends = [m.end() for m in re.finditer(r"[.!?](\s*\[\d+\])*(?=\s)", text)]
+        if ends:
+            text = text[: ends[-1]].strip()
+    return text
 
 
 def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: Sequence[int]) -> Verdict:
@@ -112,10 +123,12 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     idf = {t: np.log(1 + len(candidates) / df) for t, df in doc_freq.items()}
     lexical = np.array([sum(idf.get(t, 0.0) for t in terms & q_terms) for terms in sentence_terms])
     lexical = lexical / (lexical.max() or 1.0)
-    score = lexical
-    if embeddings is not None:
-        vectors = embeddings.embed_array([question] + [s for _, s in candidates])
-        score = 0.5 * lexical + 0.5 * (vectors[1:] @ vectors[0])
+    score = lexical.copy()
+    if embeddings is not None:  # embeddings re-rank the lexical shortlist (embedding every sentence is slow)
+        shortlist = np.argsort(-lexical, kind="stable")[:EMBED_SHORTLIST]
+        vectors = embeddings.embed_array([question] + [candidates[i][1] for i in shortlist])
+        score[:] = -1.0
+        score[shortlist] = 0.5 * lexical[shortlist] + 0.5 * (vectors[1:] @ vectors[0])
     score = score + 0.02 / (1 + np.array([n for n, _ in candidates]))  # ties → the better-ranked passage
     best = int(np.argmax(score))
     chosen = [best]

@@ -46,3 +46,10 @@ def test_extract_handles_no_content_words_tables_and_other_languages():
     assert extract("what?", ["model,price\nQN90,1299\nQ60,649"])  # a table still yields its best line
     assert extract("¿Cómo emparejo el mando?", ["Para emparejar el mando, mantenga pulsado Atrás y Reproducir."])
     assert extract("anything", []) == []
+
+
+def test_an_answer_cut_by_the_token_limit_keeps_its_complete_sentences():
+    assert clean("Hold Back and Play [1]. Then the light blinks and", "q?") == "Hold Back and Play [1]."
+    assert clean("No sentence end at all", "q?") == "No sentence end at all"
+    heading = extract("How do I pair the remote?", ["# Pairing the remote\n\nHold Back and Play to pair the remote."])
+    assert heading == [(1, "Hold Back and Play to pair the remote.")]

@@ -35,7 +35,7 @@ PLAN = {
     "unseen_manual": ("retrieval", "auto"),
 }
 USER_MODES = ("retrieval", "auto")
-PIPELINE_VERSION = "3"  # bump when the turn's prompts or checks change, to invalidate cached answers
+PIPELINE_VERSION = "4"  # bump when the turn's prompts or checks change, to invalidate cached answers
 SCAFFOLDING = re.compile(r"(^|\n)\s*(passages?|sources?|question)\s*:|\[\d+\]\s*\(", re.I)
 
 
@@ -74,8 +74,10 @@ class AnswerBank:
 
     def key(self, mode: str, question: str) -> str:
         s = self.services.settings
-        adapters = self.adapters_sha if mode.split("@")[0] in ("auto", "finetuned", "finetuned+retrieval") else "-"
-        raw = "|".join(map(str, (PIPELINE_VERSION, mode, question, adapters, self.services.store.current_name(),
+        route = mode.split("@")[0]
+        adapters = self.adapters_sha if route in ("auto", "finetuned", "finetuned+retrieval") else "-"
+        version = "closed-book" if route in ("base", "finetuned") else PIPELINE_VERSION  # grounding changes spare these
+        raw = "|".join(map(str, (version, mode, question, adapters, self.services.store.current_name(),
                                  s.max_tokens, s.passages, s.answer_mode, s.repeat_penalty, s.temperature,
                                  self.services.router.policy.membership_percentile,
                                  self.services.router.policy.null_percentile)))  # fmt: skip
