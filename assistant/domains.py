@@ -145,11 +145,15 @@ def discover(adapters_dir: Path) -> list[tuple[str, Path]]:
 
 
 def load_cards(adapters_dir: Path) -> tuple[list[DomainCard], list[str]]:
+    """The readable cards, and a warning for each card that could not be read. Why a readable
+    domain is not routed to is no warning: `assistant models` and each route's reason say it."""
     cards, warnings = [], []
     for name, _ in discover(adapters_dir):
         card, warning = read_card(adapters_dir / name)
-        if card is not None:
-            cards.append(card)
-        if warning:
+        if card is None:
             warnings.append(warning)
+        else:
+            cards.append(card)
+            if warning:
+                log.info(warning)
     return cards, warnings
