@@ -67,15 +67,15 @@ class AnswerBank:
             for line in cache.read_text().splitlines():
                 record = json.loads(line)
                 self.cache[record["key"]] = record
-        digest = hashlib.sha256()
-        for _, adapter in services.adapters:
-            digest.update(adapter.read_bytes()[:1 << 20] + str(adapter.stat().st_size).encode())
-        self.adapters_sha = digest.hexdigest()[:12]
+        routable = {d.name for d in services.router.domains if d.card.why_not_routed() is None}
+        self.adapters_sha = _digest(services.adapters)  # what the fine-tuned modes answer with
+        self.routable_sha = _digest([(n, a) for n, a in services.adapters if n in routable])  # what "auto" may pick
 
     def key(self, mode: str, question: str) -> str:
         s = self.services.settings
         route = mode.split("@")[0]
-        adapters = self.adapters_sha if route in ("auto", "finetuned", "finetuned+retrieval") else "-"
+        adapters = {"auto": self.routable_sha, "finetuned": self.adapters_sha,
+                    "finetuned+retrieval": self.adapters_sha}.get(route, "-")  # fmt: skip
         version = "closed-book" if route in ("base", "finetuned") else PIPELINE_VERSION  # grounding changes spare these
         raw = "|".join(map(str, (version, mode, question, adapters, self.services.store.current_name(),
                                  s.max_tokens, s.passages, s.answer_mode, s.repeat_penalty, s.temperature,
@@ -102,6 +102,13 @@ class AnswerBank:
         r = self.cache[key]
         return Answer(r["text"], r["route"], r["kind"], r["cited"], r["seconds"], r.get("draft"),
                       r.get("draft_cited", []), r.get("first_token_ms"), r.get("verify_ms"))  # fmt: skip
+
+
+def _digest(adapters) -> str:
+    digest = hashlib.sha256()
+    for name, adapter in adapters:
+        digest.update(name.encode() + adapter.read_bytes()[: 1 << 20] + str(adapter.stat().st_size).encode())
+    return digest.hexdigest()[:12]
 
 
 def score(items: list[Item], answers: list[Answer]) -> dict:
