@@ -57,7 +57,8 @@ def badge_body(result: TurnResult) -> str:
         )
         lines.append(
             f"\nsignals: {domains or 'no fine-tuned domain'} · evidence {sig['evidence']:.2f} "
-            f"(folder bar {s.get('evidence_bar', 0):.2f}) · time cue {sig['time_cue']:.0f} · "
+            f"(folder bar {s.get('evidence_bar', 0):.2f}) · terms found {sig.get('lexical', 0):.2f} "
+            f"(bar {s.get('lexical_bar', 0):.2f}) · time cue {sig['time_cue']:.0f} · "
             f"routing {result.timings.route_ms:.1f} ms"
         )
     return "\n".join(lines)

@@ -428,7 +428,8 @@ def route(question: str, as_json: bool) -> None:
         click.echo(f"  domain {d.name}: similarity {d.similarity:.3f}, known words {d.coverage:.0%}"
                    + (f" (not routed automatically: {d.blocked})" if d.blocked else ""))  # fmt: skip
     click.echo(
-        f"  evidence {sig.evidence:.3f} (folder bar {decision.bar:.3f}) · agreement {sig.agreement:.2f} · doc age "
+        f"  evidence {sig.evidence:.3f} (folder bar {decision.bar:.3f}) · terms found {sig.lexical:.2f} (bar "
+        f"{decision.lexical_bar:.2f}) · agreement {sig.agreement:.2f} · doc age "
         f"{'-' if sig.doc_age_days is None else f'{sig.doc_age_days:.0f}d'} · time cue {sig.time_cue:.0f} · "
         f"{payload['route_ms']:.2f} ms routing + {payload['retrieve_ms']:.1f} ms retrieval"
     )

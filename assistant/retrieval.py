@@ -53,6 +53,7 @@ class Evidence:
     search_ms: float = 0.0
     generation: str | None = None
     vector: np.ndarray | None = field(default=None, repr=False)  # the query embedding, reused by the router
+    lexical: float = 0.0  # IDF-weighted share of the question's terms in the best BM25 passage
 
     @property
     def best_dense(self) -> float:
@@ -101,7 +102,10 @@ class HybridSearcher:
         vector = evidence.vector = self.embeddings.embed_array([query])[0]
         evidence.embed_ms = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
-        evidence.hits = self.fuse(snapshot, tokenize(query), vector, k)
+        tokens = tokenize(query)
+        evidence.hits = self.fuse(snapshot, tokens, vector, k)
+        best_bm25, _ = snapshot.bm25.top(tokens, 1)
+        evidence.lexical = snapshot.bm25.coverage(tokens, int(best_bm25[0])) if len(best_bm25) else 0.0
         evidence.search_ms = (time.perf_counter() - started) * 1000
         return evidence
 

@@ -1,8 +1,9 @@
 """The router: for each turn, the fine-tuned model, the knowledge folder, both, or "not found".
 
 Two questions, each answered against the data it is about rather than a constant fitted on ours:
-- **Does the folder answer it?** The best passage's cosine against the folder's own bar
-  (`answerability.EvidenceBar`: how well general questions the folder is not about match it).
+- **Does the folder answer it?** The best passage's cosine, and the share of the question's terms
+  in the best BM25 passage, each against the folder's own bar (`answerability.EvidenceBar`: how
+  well general questions the folder is not about match it).
 - **Does the question belong to a fine-tuned domain that knows its facts?** Similarity to the
   domain's exemplars and the share of its words the domain knows, against percentiles of the
   domain's own held-out questions (`membership`), and only for an adapter whose card shows it
@@ -102,6 +103,7 @@ class DomainMatch:
 class Signals:
     domains: list[DomainMatch]
     evidence: float  # best passage cosine
+    lexical: float  # IDF-weighted share of the question's terms in the best BM25 passage
     agreement: float
     doc_age_days: float | None
     time_cue: float
@@ -125,18 +127,20 @@ class RouteDecision:
     reason: str
     adapter: str | None
     signals: Signals
-    bar: float  # the folder's evidence bar this decision used
+    bar: float  # the folder's cosine bar this decision used
+    lexical_bar: float  # and its lexical bar
     member: bool
     route_ms: float = 0.0
 
     @property
     def answerable(self) -> bool:
-        return self.signals.evidence >= self.bar
+        return self.signals.evidence >= self.bar or self.signals.lexical >= self.lexical_bar
 
     def to_json(self) -> dict:
         return {
             "route": self.route, "confidence": round(self.confidence, 3), "reason": self.reason,
-            "adapter": self.adapter, "evidence_bar": round(self.bar, 4), "in_domain": self.member,
+            "adapter": self.adapter, "evidence_bar": round(self.bar, 4),
+            "lexical_bar": round(self.lexical_bar, 4), "in_domain": self.member,
             "route_ms": round(self.route_ms, 3), "signals": self.signals.to_json(),
         }  # fmt: skip
 
@@ -173,8 +177,9 @@ def document_age_days(evidence: Evidence, now: float | None = None) -> float | N
 
 
 class Router:
-    def __init__(self, domains: list[RouterDomain], embeddings, policy: Policy, bar: Callable[[float], float]) -> None:
-        """`bar(percentile)` → the current folder's evidence bar (`EvidenceBar.bar`)."""
+    def __init__(self, domains: list[RouterDomain], embeddings, policy: Policy,
+                 bar: Callable[[float], tuple[float, float]]) -> None:  # fmt: skip
+        """`bar(percentile)` → the current folder's (cosine, lexical) bars (`EvidenceBar.bar`)."""
         self.domains, self.embeddings, self.policy, self._bar = domains, embeddings, policy, bar
 
     def with_policy(self, policy: Policy) -> Router:
@@ -193,6 +198,7 @@ class Router:
         return Signals(
             domains=matches,
             evidence=round(evidence.best_dense, 4),
+            lexical=round(evidence.lexical, 4),
             agreement=round(evidence.agreement, 3),
             doc_age_days=document_age_days(evidence),
             time_cue=time_cue(question),
@@ -217,9 +223,9 @@ class Router:
 
     def decide(self, signals: Signals) -> RouteDecision:
         started = time.perf_counter()
-        bar = self._bar(self.policy.null_percentile)
+        bar, lexical_bar = self._bar(self.policy.null_percentile)
         member = self.member_of(signals)
-        answerable = signals.evidence >= bar
+        answerable = signals.evidence >= bar or signals.lexical >= lexical_bar
         margin = abs(signals.evidence - bar) if np.isfinite(bar) else 1.0
         confidence = min(0.99, 0.5 + margin * 2.5)
         if answerable:
@@ -228,14 +234,15 @@ class Router:
             route = "finetuned"
         else:
             route = "not_found"
-        reason = _reason(route, signals, member, bar)
-        decision = RouteDecision(route, confidence, reason, member.name if member else None, signals, bar, bool(member))
+        reason = _reason(route, signals, member, bar, answerable)
+        decision = RouteDecision(route, confidence, reason, member.name if member else None, signals, bar, lexical_bar,
+                                 bool(member))  # fmt: skip
         decision.route_ms = (time.perf_counter() - started) * 1000
         return decision
 
 
-def _reason(route: Route, s: Signals, member: DomainMatch | None, bar: float) -> str:
-    evidence = _evidence_phrase(s, bar)
+def _reason(route: Route, s: Signals, member: DomainMatch | None, bar: float, answerable: bool) -> str:
+    evidence = _evidence_phrase(s, bar, answerable)
     if route == "finetuned+retrieval":
         return (f"{evidence}; the question is also in the '{member.name}' domain, so its fine-tuned model "
                 "reads the passages.")  # fmt: skip
@@ -258,14 +265,14 @@ def _domain_note(s: Signals) -> str:
     return f" The question is not in the '{nearest.name}' domain (similarity {nearest.similarity:.2f})."
 
 
-def _evidence_phrase(s: Signals, bar: float) -> str:
+def _evidence_phrase(s: Signals, bar: float, answerable: bool) -> str:
     if not s.passages:
         return "the knowledge folder has no passage to search"
     files = ", ".join(s.sources[:2]) + (f" and {len(s.sources) - 2} more" if len(s.sources) > 2 else "")
     age = ""
     if s.doc_age_days is not None and s.doc_age_days <= FRESH_DAYS:
         age = " (updated today)" if s.doc_age_days < 1 else f" (updated {s.doc_age_days:.0f} days ago)"
-    verdict = "answer it" if s.evidence >= bar else "do not answer it"
+    verdict = "answer it" if answerable else "do not answer it"
     return f"passages from {files}{age} {verdict} (best match {s.evidence:.2f}, this folder's bar {bar:.2f})"
 
 

@@ -11,15 +11,15 @@ pytestmark = pytest.mark.slow
 def test_the_bar_comes_from_the_folder_itself_and_is_cached_per_generation(folder, minilm, tmp_path):
     store = IndexStore(tmp_path / "index")
     bar = EvidenceBar(store, minilm, tmp_path / "cache")
-    assert bar.bar(95) == float("inf")  # an empty folder answers nothing
+    assert bar.bar(95) == (float("inf"), float("inf"))  # an empty folder answers nothing
     Ingestor(folder, store, minilm, max_file_bytes=10**6, lock_timeout_s=1).run()
-    first = bar.bar(95)
-    assert 0.2 <= first < 0.7
-    assert len(bar.null_scores()) == len(general_questions())
+    first, lexical = bar.bar(95)
+    assert 0.2 <= first < 0.7 and 0 <= lexical <= 1
+    assert len(bar.null_scores()[0]) == len(bar.null_scores()[1]) == len(general_questions())
     assert list((tmp_path / "cache").glob("evidence-bar-*.json"))
     again = EvidenceBar(store, minilm, tmp_path / "cache").bar(95)  # read back from the cache
-    assert again == pytest.approx(first, abs=1e-3)
-    assert bar.bar(50) <= first
+    assert again[0] == pytest.approx(first, abs=1e-3) and again[1] == pytest.approx(lexical, abs=1e-3)
+    assert bar.bar(50)[0] <= first
 
 
 def test_membership_admits_the_domain_and_rejects_general_questions(minilm):
@@ -46,6 +46,6 @@ def test_a_folder_of_one_tiny_file_or_another_language_still_gets_a_bar(tmp_path
         (folder / name).write_text(text)
         store = IndexStore(folder / ".index")
         Ingestor(folder, store, minilm, max_file_bytes=10**6, lock_timeout_s=1).run()
-        bar = EvidenceBar(store, minilm, folder / ".cache").bar(97)
+        bar, lexical_bar = EvidenceBar(store, minilm, folder / ".cache").bar(97)
         evidence = HybridSearcher(store, minilm).search(question, 3)
-        assert 0.2 <= bar < 1 and (evidence.best_dense >= bar) is answerable
+        assert 0.2 <= bar < 1 and (evidence.best_dense >= bar or evidence.lexical >= lexical_bar) is answerable

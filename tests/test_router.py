@@ -36,7 +36,7 @@ def card(name: str, tmp_path, exemplars, answers, minilm, *, f1=(0.2, 0.5), memb
 def router(minilm, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("domains")
     domains = load_domains([card("tv", tmp, TV, TV_ANSWERS, minilm)], minilm, tmp / "cache")
-    return Router(domains, minilm, Policy(membership_percentile=20), bar=lambda percentile: 0.5)
+    return Router(domains, minilm, Policy(membership_percentile=20), bar=lambda percentile: (0.5, 0.9))
 
 
 def test_follow_ups_are_searched_with_the_previous_question():
@@ -100,7 +100,7 @@ def test_an_adapter_that_does_not_beat_its_base_is_not_chosen(minilm, tmp_path):
     weak = card("tv", tmp_path, TV, TV_ANSWERS, minilm, f1=(0.19, 0.21))
     old = card("old", tmp_path, TV, TV_ANSWERS, minilm, membership=False)
     for c, why in ((weak, "does not clearly beat"), (old, "predates")):
-        router = Router(load_domains([c], minilm, tmp_path / "cache"), minilm, Policy(), bar=lambda p: 0.5)
+        router = Router(load_domains([c], minilm, tmp_path / "cache"), minilm, Policy(), bar=lambda p: (0.5, 0.9))
         q = "How do I pair my Smart Remote with the TV?"
         decision = router.decide(router.signals(q, evidence(0.2), q, False, None))
         assert decision.route == "not_found" and why in decision.reason

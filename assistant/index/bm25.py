@@ -73,6 +73,23 @@ class BM25Scorer:
         weights = tf.data * (K1 + 1) / (tf.data + norm[rows]) * idf[tf.indices]
         self.matrix = sparse.csr_matrix((weights.astype(np.float32), tf.indices, tf.indptr), shape=tf.shape).tocsc()
         self.n_docs = n_docs
+        self._rows = tf  # row access for `coverage`
+        self._unseen_idf = float(np.log(n_docs + 0.5) - np.log(0.5)) if n_docs else 0.0
+
+    def coverage(self, query_tokens: Sequence[str], doc: int) -> float:
+        """IDF-weighted share of the query's distinct terms that chunk `doc` contains (a term the
+        folder has never seen weighs most: a question about something absent is not answered)."""
+        terms = set(query_tokens)
+        if not terms or not 0 <= doc < self.n_docs:
+            return 0.0
+        present = set(self._rows.indices[self._rows.indptr[doc] : self._rows.indptr[doc + 1]].tolist())
+        total = covered = 0.0
+        for t in terms:
+            i = self.vocab.ids.get(t)
+            weight = self._unseen_idf if i is None or i >= len(self.idf) else max(float(self.idf[i]), 1e-3)
+            total += weight
+            covered += weight if i is not None and i in present else 0.0
+        return covered / total if total else 0.0
 
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25Okapi.get_scores: a repeated query term counts as often as it appears."""
