@@ -1,6 +1,6 @@
 """A protocol double of the Ollama server, for tests only.
 
-Ollama itself cannot be installed on these machines (DESIGN.md §2), so the Ollama backend is
+Ollama itself cannot be installed from the package registries (no PyPI or Debian package ships it), so the Ollama backend is
 tested against this small HTTP server on 127.0.0.1 that speaks the parts of Ollama's real API the
 app uses — `/api/tags`, `/api/show`, `/api/chat` and `/api/generate` (NDJSON streaming ending in
 `done: true`), `/api/embed`, `/api/blobs/sha256:…` (HEAD/POST, digest checked) and `/api/create`
