@@ -26,6 +26,10 @@ from assistant.index.tokenize import tokenize
 FOCUS_SENTENCES = 3  # per passage in the prompt
 MAX_FOCUS_CHARS = 480
 EMBED_SHORTLIST = 6
+MIN_QUOTE_OVERLAP = 0.5
+# How people ask, not what they ask about (the index's tokenizer keeps these words).
+QUESTION_WORDS = frozenset(tokenize("how do does did i we you my me what which who whom whose where when why can could "
+                                    "should would will shall may might want need know tell please explain"))
 UNSUPPORTED_WORDS = 0.35  # share of an answer's content words found in no passage that fails it
 NUMBER_QUESTION = re.compile(r"^\s*(how (many|much|long|old|far|big|tall)|what (year|percentage|number))\b", re.I)
 ECHO_LINE = re.compile(r"^\s*(\[\d+\]\s*\(|passages?:|sources?:|question:|answer:)", re.I)
@@ -136,6 +140,14 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     if steps and limit > 1 and best + 1 < len(candidates) and candidates[best + 1][0] == candidates[best][0]:
         chosen.append(best + 1)
     return [candidates[i] for i in sorted(chosen)]
+
+
+def answers_question(question: str, picked: Sequence[tuple[int, str]]) -> bool:
+    """Does the quote hold at least half of the question's content words? A quote that shares only
+    a word or two ("Smart Remote" in a firmware note, asked how to pair it) answers something else."""
+    terms = set(tokenize(question)) - QUESTION_WORDS
+    found = set().union(*(set(tokenize(s)) for _, s in picked)) if picked else set()
+    return bool(terms) and len(terms & found) / len(terms) >= MIN_QUOTE_OVERLAP
 
 
 def quote(picked: Sequence[tuple[int, str]]) -> str:

@@ -201,15 +201,32 @@ class TurnPipeline:
                 verdict = grounding.verify(answer, question, passages, cited.numbers)
                 if not verdict.ok:
                     r.draft, r.replaced_because, r.draft_citations = r.answer, verdict.why, r.citations
-                    self._extractive(question, passages, hits, r)
+                    if not self._extractive(question, passages, hits, r, require_match=True):
+                        self._unsupported(r, hits, domain)
             r.timings.verify_ms = _ms_since(tick)
 
         return AnswerStream(self._tokens(model, messages, domain, stop=prompts.GROUNDED_STOP), result, started, finish)
 
-    def _extractive(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult) -> None:
-        picked = grounding.extract(question, passages, self.searcher.embeddings)
-        if not picked:
+    def _unsupported(self, r: TurnResult, hits: list[Hit], domain: str | None) -> None:
+        """Neither the answer nor any passage sentence answers the question. With a fine-tuned domain
+        the model's own answer stands, labelled as such; without one, say "not found"."""
+        if domain:
+            r.route, r.answer_kind, r.citations = "finetuned", "closed_book", []
+            r.reason += " The passages did not support an answer, so this is the fine-tuned model's own answer."
+            r.draft = r.replaced_because = None
             return
+        closest = ", ".join(f"[{n}]" for n in range(1, len(hits) + 1))
+        r.route, r.answer_kind, r.model = "not_found", "not_found", "none (not found)"
+        r.answer = f"{prompts.NOT_FOUND} The closest passages are {closest}."
+        r.citations = [citation_of(n, h) for n, h in enumerate(hits, 1)]
+
+    def _extractive(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult,
+                    require_match: bool = False) -> bool:  # fmt: skip
+        """Replace the answer by a quote of the best passage sentences; False if there is none
+        (or, with `require_match`, none that holds enough of the question's words)."""
+        picked = grounding.extract(question, passages, self.searcher.embeddings)
+        if not picked or (require_match and not grounding.answers_question(question, picked)):
+            return False
         r.answer_kind = "extractive"
         r.answer = grounding.quote(picked)
         used = list(dict.fromkeys(n for n, _ in picked))
@@ -218,6 +235,7 @@ class TurnPipeline:
             r.answer = r.answer.replace(f"[{old}]", f"[@{new}]")
         r.answer = r.answer.replace("[@", "[")
         r.citations = [citation_of(renumber[n], hits[n - 1]) for n in used]
+        return True
 
     def _not_found(self, result: TurnResult, hits: list[Hit], started: float, decision: RouteDecision) -> AnswerStream:
         """Weak evidence: say so and show the closest passages instead of letting the model invent."""

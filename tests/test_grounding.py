@@ -53,3 +53,11 @@ def test_an_answer_cut_by_the_token_limit_keeps_its_complete_sentences():
     assert clean("No sentence end at all", "q?") == "No sentence end at all"
     heading = extract("How do I pair the remote?", ["# Pairing the remote\n\nHold Back and Play to pair the remote."])
     assert heading == [(1, "Hold Back and Play to pair the remote.")]
+
+
+def test_a_quote_must_hold_half_the_question_to_count_as_an_answer():
+    from assistant.grounding import answers_question
+
+    firmware = [(1, "It adds a Game Bar shortcut to the Smart Remote's microphone button.")]
+    assert not answers_question("How do I pair the Samsung Smart Remote with my TV?", firmware)
+    assert answers_question("How do I pair the remote?", [(1, "To pair the remote, hold Back and Play.")])
