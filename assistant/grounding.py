@@ -27,6 +27,7 @@ FOCUS_SENTENCES = 3  # per passage in the prompt
 MAX_FOCUS_CHARS = 480
 EMBED_SHORTLIST = 6
 MIN_QUOTE_OVERLAP = 0.5
+SHORT_SENTENCE = 10  # words
 # How people ask, not what they ask about (the index's tokenizer keeps these words).
 QUESTION_WORDS = frozenset(tokenize("how do does did i we you my me what which who whom whose where when why can could "
                                     "should would will shall may might want need know tell please explain"))
@@ -113,7 +114,8 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
 
     Each sentence is scored by the question words it contains (stemmed, IDF-weighted over these
     passages) plus, when embeddings are given, its cosine to the question; the best one is kept
-    with the sentence after it when the question asks how (steps continue).
+    with the sentence after it when the question asks how (steps continue) or the best one is too
+    short to carry an answer on its own.
     """
     candidates = [(n, s) for n, text in enumerate(passages, 1) for s in _sentences(text) if len(s.split()) >= 3]
     if not candidates:
@@ -137,7 +139,8 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     best = int(np.argmax(score))
     chosen = [best]
     steps = re.match(r"^\s*(how|what are the steps|where)\b", question, re.I)
-    if steps and limit > 1 and best + 1 < len(candidates) and candidates[best + 1][0] == candidates[best][0]:
+    short = len(candidates[best][1].split()) < SHORT_SENTENCE  # "Firmware 1520 is the latest version."
+    if (steps or short) and limit > 1 and best + 1 < len(candidates) and candidates[best + 1][0] == candidates[best][0]:
         chosen.append(best + 1)
     return [candidates[i] for i in sorted(chosen)]
 

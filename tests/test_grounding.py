@@ -61,3 +61,9 @@ def test_a_quote_must_hold_half_the_question_to_count_as_an_answer():
     firmware = [(1, "It adds a Game Bar shortcut to the Smart Remote's microphone button.")]
     assert not answers_question("How do I pair the Samsung Smart Remote with my TV?", firmware)
     assert answers_question("How do I pair the remote?", [(1, "To pair the remote, hold Back and Play.")])
+
+
+def test_a_short_best_sentence_brings_the_next_one():
+    notes = "Firmware 1520 is the latest version. It fixes audio dropouts over HDMI eARC. Prices did not change."
+    picked = extract("What does firmware 1520 fix?", [notes])
+    assert [s for _, s in picked] == ["Firmware 1520 is the latest version.", "It fixes audio dropouts over HDMI eARC."]
