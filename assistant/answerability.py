@@ -64,12 +64,7 @@ class EvidenceBar:
 
         best, _ = snapshot.faiss.search(self._general_vectors(), 1)
         dense = best[:, 0].astype(np.float32)
-        lexical = []
-        for question in general_questions():
-            tokens = tokenize(question)
-            top, _ = snapshot.bm25.top(tokens, 1)
-            lexical.append(snapshot.bm25.coverage(tokens, int(top[0])) if len(top) else 0.0)
-        lexical = np.array(lexical, dtype=np.float32)
+        lexical = np.array([snapshot.bm25.best_coverage(tokenize(q)) for q in general_questions()], dtype=np.float32)
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps({"generation": generation, "dense": [round(float(s), 4) for s in dense],

@@ -104,8 +104,7 @@ class HybridSearcher:
         started = time.perf_counter()
         tokens = tokenize(query)
         evidence.hits = self.fuse(snapshot, tokens, vector, k)
-        best_bm25, _ = snapshot.bm25.top(tokens, 1)
-        evidence.lexical = snapshot.bm25.coverage(tokens, int(best_bm25[0])) if len(best_bm25) else 0.0
+        evidence.lexical = snapshot.bm25.best_coverage(tokens)
         evidence.search_ms = (time.perf_counter() - started) * 1000
         return evidence
 

@@ -76,6 +76,11 @@ class BM25Scorer:
         self._rows = tf  # row access for `coverage`
         self._unseen_idf = float(np.log(n_docs + 0.5) - np.log(0.5)) if n_docs else 0.0
 
+    def best_coverage(self, query_tokens: Sequence[str]) -> float:
+        """`coverage` of the best BM25 chunk for the query (0 when no chunk matches at all)."""
+        top, _ = self.top(query_tokens, 1)
+        return self.coverage(query_tokens, int(top[0])) if len(top) else 0.0
+
     def coverage(self, query_tokens: Sequence[str], doc: int) -> float:
         """IDF-weighted share of the query's distinct terms that chunk `doc` contains (a term the
         folder has never seen weighs most: a question about something absent is not answered)."""
