@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.citations import MARKER, split_sentences
+from assistant.citations import MARKER, overlap, split_sentences
 from assistant.index.tokenize import tokenize
 
 FOCUS_SENTENCES = 3  # per passage in the prompt
@@ -51,18 +51,13 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s, _ in split_sentences(" ".join(HEADING.sub(" ", text).split())) if s.strip()]
 
 
-def _overlap(question_terms: set[str], sentence: str) -> float:
-    terms = set(tokenize(sentence))
-    return len(terms & question_terms) / (len(question_terms) or 1)
-
-
 def focus(text: str, question: str, sentences: int = FOCUS_SENTENCES) -> str:
     """The window of `sentences` consecutive sentences that shares most words with the question."""
     parts = _sentences(text)
     if len(parts) <= sentences:
         return " ".join(parts)[: MAX_FOCUS_CHARS * 2]
     q = set(tokenize(question))
-    scores = [_overlap(q, s) for s in parts]
+    scores = [overlap(q, set(tokenize(s))) for s in parts]
     start = max(range(len(parts) - sentences + 1), key=lambda i: (sum(scores[i : i + sentences]), -i))
     window = " ".join(parts[start : start + sentences])
     return window if len(window) <= MAX_FOCUS_CHARS * 2 else window[: MAX_FOCUS_CHARS * 2].rsplit(" ", 1)[0] + " …"
@@ -150,7 +145,7 @@ def answers_question(question: str, picked: Sequence[tuple[int, str]]) -> bool:
     a word or two ("Smart Remote" in a firmware note, asked how to pair it) answers something else."""
     terms = set(tokenize(question)) - QUESTION_WORDS
     found = set().union(*(set(tokenize(s)) for _, s in picked)) if picked else set()
-    return bool(terms) and len(terms & found) / len(terms) >= MIN_QUOTE_OVERLAP
+    return bool(terms) and overlap(terms, found) >= MIN_QUOTE_OVERLAP
 
 
 def quote(picked: Sequence[tuple[int, str]]) -> str:

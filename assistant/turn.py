@@ -227,13 +227,10 @@ class TurnPipeline:
         picked = grounding.extract(question, passages, self.searcher.embeddings)
         if not picked or (require_match and not grounding.answers_question(question, picked)):
             return False
-        r.answer_kind = "extractive"
-        r.answer = grounding.quote(picked)
-        used = list(dict.fromkeys(n for n, _ in picked))
+        used = list(dict.fromkeys(n for n, _ in picked))  # passage numbers, renumbered 1.. in order of use
         renumber = {n: i for i, n in enumerate(used, 1)}
-        for old, new in renumber.items():
-            r.answer = r.answer.replace(f"[{old}]", f"[@{new}]")
-        r.answer = r.answer.replace("[@", "[")
+        r.answer_kind = "extractive"
+        r.answer = grounding.quote([(renumber[n], sentence) for n, sentence in picked])
         r.citations = [citation_of(renumber[n], hits[n - 1]) for n in used]
         return True
 
