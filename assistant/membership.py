@@ -16,6 +16,7 @@ from importlib import resources
 
 import numpy as np
 
+from assistant.citations import overlap
 from assistant.domains import Membership
 from assistant.index.tokenize import tokenize
 
@@ -36,8 +37,8 @@ def top_k_similarity(vectors: np.ndarray, exemplars: np.ndarray, k: int, exclude
 
 
 def coverage(question: str, vocabulary: frozenset[str] | set[str]) -> float:
-    terms = set(tokenize(question))
-    return sum(t in vocabulary for t in terms) / len(terms) if terms else 0.0
+    """Share of the question's distinct terms the domain's vocabulary knows."""
+    return overlap(tokenize(question), vocabulary)
 
 
 def compute_membership(
