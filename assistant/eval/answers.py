@@ -29,6 +29,7 @@ from assistant.settings import AnswerMode, Settings
 # Which modes each scenario is answered in (the router's choice is "auto").
 PLAN = {
     "tv_closed_book": ("base", "finetuned"),
+    "tv_unseen_sections": ("base", "finetuned"),
     "tv_in_folder": ("retrieval", "finetuned+retrieval", "auto"),
     "freshqa": ("base", "finetuned", "retrieval", "finetuned+retrieval", "auto"),
     "out_of_scope": ("auto",),

@@ -92,7 +92,7 @@ def fit_policy(observed: list[Observed]) -> Policy:
 
 def run(base: Settings, demo_knowledge: Path, *, labels: Path | None = None, save_to: Path | None = None,
         progress: Callable | None = None) -> dict:  # fmt: skip
-    scenarios = [user_scenario(labels)] if labels else builtin_scenarios()
+    scenarios = [user_scenario(labels)] if labels else [s for s in builtin_scenarios() if s.routed]
     observed = observe(base, scenarios, demo_knowledge, progress)
     names = [s.name for s in scenarios]
     report: dict = {"scenarios": {}, "descriptions": {s.name: s.description for s in scenarios}}

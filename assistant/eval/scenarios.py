@@ -3,6 +3,8 @@
 Each scenario is what a different user sees. The router is fitted on all scenarios but one and
 reported on the one left out, so a figure never comes from the data it was tuned on:
 - `tv_closed_book`: TV e-manual paraphrases of trained facts, manual *not* in the folder → fine-tuned;
+- `tv_unseen_sections` (answers only): TV questions from the 12 sections held out of training,
+  closed book — what the fine-tune cannot know; it should not beat the base model there;
 - `tv_in_folder`: the same questions with the manual's sections in the folder → answered from it, cited;
 - `freshqa`: FreshQA questions whose Wikipedia page is in the folder → retrieval;
 - `out_of_scope`: CLINC150 out-of-scope queries → not found, never the fine-tuned model;
@@ -47,6 +49,7 @@ class Scenario:
     description: str
     folder: str  # name of the knowledge folder it runs against (scenarios may share one)
     items: list[Item] = field(default_factory=list)
+    routed: bool = True  # False: answers only (no right route to score it against)
 
 
 def split_of(text: str) -> str:
@@ -77,16 +80,17 @@ def freshqa_page(url: str, pages: set[str]) -> str | None:
     return None
 
 
-def _tv_items(expected: frozenset[str], with_sources: bool) -> list[Item]:
+def _tv_items(expected: frozenset[str], with_sources: bool, part: str = "test_paraphrased") -> list[Item]:
     root = eval_dir() / "tv-manual"
     split = tv_manual_split(read_jsonl(root / "qa.jsonl"))
     by_title: dict[str, list[str]] = {}
     for s in read_jsonl(root / "sections.jsonl"):
         by_title.setdefault(s["title"].strip().lower(), []).append(section_file("tv-manual", s))
     items = []
-    for q in split["test_paraphrased"]:
+    for q in split[part]:
         sources = tuple(by_title.get(q["section_title"].strip().lower(), [])) if with_sources else ()
-        items.append(Item(" ".join(q["question"].split()), expected, (q["answer"].strip(),), sources, split_of(q["question"])))
+        split_name = split_of(q["question"]) if part == "test_paraphrased" else ""  # nothing fitted on the rest: all
+        items.append(Item(" ".join(q["question"].split()), expected, (q["answer"].strip(),), sources, split_name))
     return items
 
 
@@ -123,6 +127,9 @@ def builtin_scenarios() -> list[Scenario]:
     return [
         Scenario("tv_closed_book", "TV manual questions, manual not in the folder → fine-tuned", "demo+wiki",
                  _tv_items(frozenset({"finetuned"}), with_sources=False)),
+        Scenario("tv_unseen_sections", "TV manual questions from sections held out of training, closed book: "
+                 "what the fine-tune cannot know (expected ≈ base)", "demo+wiki",
+                 _tv_items(frozenset({"finetuned"}), with_sources=False, part="test_sections"), routed=False),
         Scenario("tv_in_folder", "TV manual questions, its sections in the folder → retrieval (or fine-tuned + retrieval)",
                  "demo+tv", _tv_items(GROUNDED, with_sources=True)),
         Scenario("freshqa", "FreshQA with its Wikipedia pages in the folder → retrieval", "demo+wiki", _freshqa_items()),

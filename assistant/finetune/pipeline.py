@@ -20,9 +20,9 @@ from assistant.domains import CARD_FILE
 from assistant.errors import BadInput
 from assistant.finetune.augment import augment
 from assistant.finetune.data import Example, data_hash
-from assistant.finetune.train import StepInfo, TrainConfig
+from assistant.finetune.train import StepInfo, TrainConfig, TrainReport
 from assistant.index.ingest import file_sha256
-from assistant.metrics import token_f1
+from assistant.metrics import contains_gold, token_f1
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 
@@ -51,11 +51,16 @@ def split_for_early_stopping(examples: list[Example], share: float = 0.1, seed: 
 
 
 def check_through_llama_cpp(base: Path, adapter: Path, name: str, questions: list[Example], system: str) -> dict:
-    """Answer held-out questions with the exported adapter on and off, in the real runtime."""
+    """Answer held-out questions with the exported adapter on and off, in the real runtime.
+
+    Token F1 and contains-reference (the whole reference answer appears in the answer: the exact
+    fact, not just its words) for base and fine-tuned.
+    """
     from assistant.llm.embedded import EmbeddedRuntime
 
     runtime = EmbeddedRuntime(base, context_size=1024, adapters=[(name, adapter)])
     scores: dict[str, list[float]] = {"base": [], "finetuned": []}
+    contains: dict[str, list[bool]] = {"base": [], "finetuned": []}
     samples = []
     for e in questions:
         messages = [{"role": "system", "content": system}, {"role": "user", "content": e.question}]
@@ -63,12 +68,16 @@ def check_through_llama_cpp(base: Path, adapter: Path, name: str, questions: lis
             body = {"messages": messages, "max_tokens": 96, "temperature": 0, "lora": runtime.lora_field(which)}
             answer = runtime.complete(body)["choices"][0]["message"]["content"] or ""
             scores[label].append(token_f1(answer, e.answer))
+            contains[label].append(contains_gold(answer, [e.answer]))
             if label == "finetuned" and len(samples) < 3:
                 samples.append({"question": e.question, "answer": answer, "gold": e.answer})
+    n = max(1, len(questions))
     return {
         "questions": len(questions),
-        "token_f1_base": round(sum(scores["base"]) / max(1, len(questions)), 4),
-        "token_f1_finetuned": round(sum(scores["finetuned"]) / max(1, len(questions)), 4),
+        "token_f1_base": round(sum(scores["base"]) / n, 4),
+        "token_f1_finetuned": round(sum(scores["finetuned"]) / n, 4),
+        "contains_reference_base": round(sum(contains["base"]) / n, 4),
+        "contains_reference_finetuned": round(sum(contains["finetuned"]) / n, 4),
         "samples": samples,
     }
 
@@ -118,13 +127,11 @@ def run_finetune(
     on_step: Callable[[StepInfo], None] | None = None,
     on_phase: Callable[[str], None] = lambda message: None,
 ) -> FinetuneResult:
-    from assistant.finetune.export_gguf import export_peft
-    from assistant.finetune.train import clear_checkpoint, generate_answers, load_base, train
+    from assistant.finetune.train import clear_checkpoint, heldout_f1, load_base, train
 
     check_name(name)
     adapters_dir.mkdir(parents=True, exist_ok=True)
     checkpoint = adapters_dir / f".{name}.checkpoint"
-    partial = adapters_dir / f".{name}.partial"
     if early_stop is None:
         originals, early_stop_set = split_for_early_stopping(examples, seed=config.seed)
         train_set = augment(originals, variants=variants) if variants else originals
@@ -138,8 +145,7 @@ def run_finetune(
     if score_early_stop and early_stop_set:
 
         def scorer(m) -> float:
-            answers = generate_answers(m, tokenizer, system, [e.question for e in early_stop_set])
-            return sum(token_f1(a, e.answer) for a, e in zip(answers, early_stop_set, strict=True)) / len(answers)
+            return heldout_f1(m, tokenizer, system, early_stop_set)
 
         on_phase(f"picking the checkpoint by answer F1 on {len(early_stop_set)} held-out questions")
 
@@ -147,27 +153,72 @@ def run_finetune(
         model, tokenizer, train_set, early_stop_set, system=system, config=config,
         checkpoint_dir=checkpoint, resume=resume, on_step=on_step, scorer=scorer,
     )  # fmt: skip
+    result = package_adapter(
+        peft_model, report, config, name=name, adapters_dir=adapters_dir, base=base, system=system,
+        data=TrainingData(data_path, examples, train_set, early_stop_set, exemplar_examples),
+        description=description, check_questions=check_questions, merged=merged, ollama_base=ollama_base,
+        on_phase=on_phase,
+    )  # fmt: skip
+    clear_checkpoint(checkpoint)
+    return result
+
+
+@dataclass
+class TrainingData:
+    """What an adapter was trained on, as its card records it."""
+
+    path: Path
+    examples: list[Example]  # as the user gave them
+    train_set: list[Example]  # after augmentation
+    early_stop_set: list[Example]
+    exemplars: list[Example]  # the router's: questions the domain was trained on
+
+
+def package_adapter(
+    peft_model,
+    report: TrainReport,
+    config: TrainConfig,
+    *,
+    name: str,
+    adapters_dir: Path,
+    base: Path,
+    system: str,
+    data: TrainingData,
+    description: str = "",
+    check_questions: list[Example] | None = None,
+    merged: bool = False,
+    ollama_base: str = "smollm2:135m",
+    on_phase: Callable[[str], None] = lambda message: None,
+) -> FinetuneResult:
+    """Trained LoRA → `adapters/NAME/` (GGUF adapter, card, Modelfile), checked through llama.cpp.
+
+    Separate from training so weights trained elsewhere (`train.save_weights` on a GPU box) are
+    packaged exactly like weights trained here.
+    """
+    from assistant.finetune.export_gguf import export_peft
+
+    partial = adapters_dir / f".{name}.partial"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     if merged:
         on_phase("writing the merged model (base + adapter, Q8_0 where adapted)")
     adapter = export_peft(peft_model, partial / "adapter.gguf", name=name, merged_from=base if merged else None)
-    questions = check_questions if check_questions is not None else early_stop_set[:16]
+    questions = check_questions if check_questions is not None else data.early_stop_set[:16]
     check = {}
     if questions:
         on_phase(f"checking the exported adapter through llama.cpp on {len(questions)} held-out questions")
         check = check_through_llama_cpp(base, adapter, name, questions, system)
     card = {
         "name": name,
-        "description": description or f"Fine-tuned on {data_path.name}",
+        "description": description or f"Fine-tuned on {data.path.name}",
         "base_model": {"file": base.name, "sha256": file_sha256(base), "ollama": ollama_base},
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "training_data": {
-            "file": data_path.name,
-            "sha256": data_hash(examples),
-            "examples": len(examples),
-            "train": len(train_set),
-            "early_stopping": len(early_stop_set),
+            "file": data.path.name,
+            "sha256": data_hash(data.examples),
+            "examples": len(data.examples),
+            "train": len(data.train_set),
+            "early_stopping": len(data.early_stop_set),
         },
         "config": asdict(config),
         "metrics": {
@@ -185,15 +236,14 @@ def run_finetune(
         },
         "system_prompt": system,
         # The router's exemplars: questions this domain was trained on.
-        "exemplars": [e.question for e in exemplar_examples],
+        "exemplars": [e.question for e in data.exemplars],
     }
     on_phase("measuring domain membership (how close in-domain and general questions come to the exemplars)")
-    card["membership"] = membership_for(exemplar_examples, early_stop_set).to_json()
+    card["membership"] = membership_for(data.exemplars, data.early_stop_set).to_json()
     (partial / CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False))
     (partial / "Modelfile").write_text(modelfile(ollama_base, merged))
     target = adapters_dir / name
     if target.exists():
         shutil.rmtree(target)
     partial.rename(target)
-    clear_checkpoint(checkpoint)
     return FinetuneResult(target, card)

@@ -133,6 +133,14 @@ def generate_answers(model, tokenizer, system: str, questions: list[str], *, max
     return answers
 
 
+def heldout_f1(model, tokenizer, system: str, examples: list[Example]) -> float:
+    """Mean token F1 of greedy answers to held-out questions: the score that picks checkpoints."""
+    from assistant.metrics import token_f1
+
+    answers = generate_answers(model, tokenizer, system, [e.question for e in examples])
+    return sum(token_f1(a, e.answer) for a, e in zip(answers, examples, strict=True)) / max(1, len(examples))
+
+
 def load_base(gguf: Path):
     """transformers model + tokenizer from the runtime's GGUF (dequantized to float32)."""
     require_torch()
@@ -141,6 +149,8 @@ def load_base(gguf: Path):
 
     transformers.logging.set_verbosity_error()
     tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    if tokenizer.pad_token is None:  # some transformers releases read none from the GGUF; batches need one
+        tokenizer.pad_token = tokenizer.eos_token
     model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype="float32")
     return model, tokenizer
 
@@ -279,7 +289,7 @@ def train(
     Ctrl-C saves a checkpoint in `checkpoint_dir` and re-raises KeyboardInterrupt.
     """
     torch = require_torch()
-    from peft import LoraConfig, get_peft_model, set_peft_model_state_dict
+    from peft import get_peft_model, set_peft_model_state_dict
 
     device = resolve_device(config.device)
     torch.set_num_threads(config.threads)
@@ -291,14 +301,11 @@ def train(
         encoded.append((ids, labels))
     held = [encode(tokenizer, system, e, config.max_length)[:2] for e in eval_set]
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    lora = LoraConfig(
-        r=config.rank, lora_alpha=config.alpha, lora_dropout=config.dropout, target_modules=TARGET_MODULES,
-        task_type="CAUSAL_LM",
-    )  # fmt: skip
-    run = _Run(torch, get_peft_model(model.to(device), lora), config, checkpoint_dir, random.Random(config.seed))
+    run = _Run(torch, get_peft_model(model.to(device), lora_config(config)), config, checkpoint_dir, random.Random(config.seed))
+    run.report.device = device  # a resumed run keeps the device its first steps ran on
     if resume:
         run.resume()
-    run.report.truncated_answers, run.report.device = truncated, device
+    run.report.truncated_answers = truncated
     autocast = _autocast(torch, device)
 
     def forward_loss(rows):
@@ -363,6 +370,58 @@ def _autocast(torch, device: str):
         return contextlib.nullcontext
     dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     return lambda: torch.autocast("cuda", dtype=dtype)
+
+
+WEIGHTS_REPORT = "report.json"
+
+
+def save_weights(peft_model, report: TrainReport, config: TrainConfig, folder: Path, shard_bytes: int = 15 << 20) -> None:
+    """The trained LoRA as safetensors shards + report: train on one machine, package on another.
+
+    Shards stay under `shard_bytes` so each file fits transfer limits (a lent GPU returns files of
+    at most 16 MiB); `load_weights` reads them all back.
+    """
+    from peft.utils import get_peft_model_state_dict
+    from safetensors.torch import save_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    shard: dict = {}
+    size, index = 0, 0
+    for key, tensor in get_peft_model_state_dict(peft_model).items():
+        nbytes = tensor.numel() * tensor.element_size()
+        if shard and size + nbytes > shard_bytes:
+            save_file(shard, folder / f"adapter-{index:02d}.safetensors")
+            shard, size, index = {}, 0, index + 1
+        shard[key] = tensor.detach().to("cpu").contiguous()
+        size += nbytes
+    save_file(shard, folder / f"adapter-{index:02d}.safetensors")
+    (folder / WEIGHTS_REPORT).write_text(json.dumps({"config": asdict(config), "report": asdict(report)}))
+
+
+def load_weights(model, folder: Path):
+    """(peft model, report, config) from `save_weights`' folder, on the base model given."""
+    require_torch()
+    from peft import get_peft_model, set_peft_model_state_dict
+    from safetensors.torch import load_file
+
+    saved = json.loads((folder / WEIGHTS_REPORT).read_text())
+    config, report = TrainConfig(**saved["config"]), TrainReport(**saved["report"])
+    shards = sorted(folder.glob("adapter-*.safetensors"))
+    if not shards:
+        raise AssistantError(f"no adapter-*.safetensors in {folder}", "point at the folder save_weights wrote")
+    state = {k: v for shard in shards for k, v in load_file(shard).items()}
+    peft_model = get_peft_model(model, lora_config(config))
+    set_peft_model_state_dict(peft_model, state)
+    return peft_model, report, config
+
+
+def lora_config(config: TrainConfig):
+    from peft import LoraConfig
+
+    return LoraConfig(
+        r=config.rank, lora_alpha=config.alpha, lora_dropout=config.dropout, target_modules=TARGET_MODULES,
+        task_type="CAUSAL_LM",
+    )  # fmt: skip
 
 
 def clear_checkpoint(checkpoint_dir: Path) -> None:

@@ -11,7 +11,11 @@ REPO = Path(__file__).parents[2]
 
 def test_builtin_scenarios_come_from_the_repository_and_never_from_shared():
     scenarios = {s.name: s for s in builtin_scenarios()}
-    assert set(scenarios) == {"tv_closed_book", "tv_in_folder", "freshqa", "out_of_scope", "unseen_manual"}
+    assert set(scenarios) == {"tv_closed_book", "tv_unseen_sections", "tv_in_folder", "freshqa", "out_of_scope",
+                              "unseen_manual"}  # fmt: skip
+    assert [n for n, s in scenarios.items() if not s.routed] == ["tv_unseen_sections"]
+    trained = {i.question for i in scenarios["tv_closed_book"].items}
+    assert not trained & {i.question for i in scenarios["tv_unseen_sections"].items}
     assert all(i.sources for i in scenarios["unseen_manual"].items)
     assert {i.split for i in scenarios["unseen_manual"].items} == {"dev", "test"}
     assert all(i.expected == {"not_found"} for i in scenarios["out_of_scope"].items)
