@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     chunk_size: int = Field(600, ge=100, description="Characters per chunk (MiniLM reads ~256 tokens).")
     chunk_overlap: int = Field(100, ge=0)
     max_file_mb: float = Field(50, gt=0, description="Larger files are skipped with a reason.")
+    max_file_chars: int = Field(
+        3_000_000, ge=1000, description="Files whose extracted text is longer are skipped (compressed PDF/DOCX bombs)."
+    )
     ingest_lock_timeout_s: float = Field(600, ge=0, description="How long an ingest waits for another.")
     watch: bool = Field(True, description="The chat server re-indexes knowledge/ when files change.")
     passages: int = Field(3, ge=1, description="Passages given to the model on the retrieval route.")

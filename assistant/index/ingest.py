@@ -115,13 +115,14 @@ class Ingestor:
         chunk_size: int = 600,
         chunk_overlap: int = 100,
         max_file_bytes: int = 50 * 2**20,
+        max_file_chars: int | None = 3_000_000,
         lock_timeout_s: float = 600,
     ) -> None:
         self.root = Path(knowledge_dir)
         self.store = store
         self.embeddings = embeddings
         self.chunk_size, self.chunk_overlap = chunk_size, chunk_overlap
-        self.max_file_bytes = max_file_bytes
+        self.max_file_bytes, self.max_file_chars = max_file_bytes, max_file_chars
         self.lock_timeout_s = lock_timeout_s
 
     def run(self, progress: Callable[[Progress], None] | None = None, on_wait: Callable[[], None] | None = None) -> IngestSummary:
@@ -185,7 +186,7 @@ class Ingestor:
                 if old and old.hash == digest:
                     keep[rel] = FileEntry(digest, stat.st_mtime, stat.st_size, old.chunks)
                     continue
-                sections = load(path)
+                sections = load(path, self.max_file_chars)
             except FileNotFoundError:
                 summary.skipped.append((rel, "deleted while being read"))
                 seen.discard(rel)

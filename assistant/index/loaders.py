@@ -9,7 +9,7 @@ summary shows.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,25 +52,27 @@ def load_markdown(path: Path) -> list[Section]:
     return sections
 
 
-def load_pdf(path: Path) -> list[Section]:
+def load_pdf(path: Path) -> Iterator[Section]:
+    """Page by page, so `load` can stop a PDF whose text explodes before all of it is extracted."""
     from langchain_community.document_loaders import PyPDFLoader
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    any_text = False
     try:
         if PdfReader(path).is_encrypted:
             raise Unreadable("encrypted PDF (remove the password and drop it in again)")
-        docs = PyPDFLoader(str(path), mode="page").load()
+        for i, d in enumerate(PyPDFLoader(str(path), mode="page").lazy_load()):
+            any_text = any_text or bool(d.page_content.strip())
+            yield Section(d.page_content, page=int(d.metadata.get("page", i)) + 1)
     except Unreadable:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
         raise Unreadable(f"corrupt PDF ({type(exc).__name__}: {exc})") from None
-    sections = [Section(d.page_content, page=int(d.metadata.get("page", i)) + 1) for i, d in enumerate(docs)]
-    if not any(s.text.strip() for s in sections):
+    if not any_text:
         raise Unreadable("PDF has no extractable text (scanned images need OCR first)")
-    return sections
 
 
 def load_html(path: Path) -> list[Section]:
@@ -143,11 +145,25 @@ LOADERS: dict[str, Callable[[Path], list[Section]]] = {
 }
 
 
-def load(path: Path) -> list[Section]:
+def load(path: Path, max_chars: int | None = None) -> list[Section]:
+    """Sections of `path`; more than `max_chars` of extracted text makes it Unreadable.
+
+    The byte limit cannot see a compressed PDF or DOCX that expands a thousandfold (a 29 KB PDF
+    held 6.4 M characters); counting extracted text stops it before it is chunked and embedded.
+    """
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         raise Unreadable(f"unsupported file type '{path.suffix or '(none)'}' (supported: {', '.join(LOADERS)})")
-    sections = [s for s in loader(path) if s.text.strip()]
+    sections, total = [], 0
+    for section in loader(path):
+        total += len(section.text)
+        if max_chars is not None and total > max_chars:
+            raise Unreadable(
+                f"more than {max_chars:,} characters of text (from {path.stat().st_size:,} bytes); "
+                "split it, or raise ASSISTANT_MAX_FILE_CHARS if it is genuine"
+            )
+        if section.text.strip():
+            sections.append(section)
     if not sections:
         raise Unreadable("no text in the file")
     return sections

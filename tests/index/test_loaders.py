@@ -1,0 +1,40 @@
+"""Extracted text is counted, not just bytes on disk: a file that expands past the cap is refused."""
+
+import pytest
+
+from assistant.index import loaders
+from assistant.index.loaders import Unreadable, load
+from tests.documents import write_pdf
+
+
+def test_text_that_expands_past_the_cap_is_refused_with_the_fix(tmp_path):
+    pages = ["Pair the remote. " * 60] * 30  # ~30 k characters from a few KB of compressed PDF
+    pdf = write_pdf(tmp_path / "bomb.pdf", pages)
+    assert pdf.stat().st_size < 20_000
+    with pytest.raises(Unreadable, match="more than 10,000 characters of text .*ASSISTANT_MAX_FILE_CHARS"):
+        load(pdf, max_chars=10_000)
+    assert len(load(pdf, max_chars=100_000)) == 30
+
+
+def test_a_pdf_stops_being_extracted_at_the_cap(tmp_path, monkeypatch):
+    pdf = write_pdf(tmp_path / "long.pdf", ["Page text. " * 100] * 40)
+    extracted = []
+    real = loaders.load_pdf
+
+    def counting(path):
+        for section in real(path):
+            extracted.append(section.page)
+            yield section
+
+    monkeypatch.setitem(loaders.LOADERS, ".pdf", counting)
+    with pytest.raises(Unreadable):
+        load(pdf, max_chars=3_000)
+    assert len(extracted) < 5, "pages after the cap are never parsed"
+
+
+def test_plain_text_counts_too(tmp_path):
+    path = tmp_path / "big.md"
+    path.write_text("# Title\n\n" + "word " * 5000)
+    with pytest.raises(Unreadable, match="characters of text"):
+        load(path, max_chars=1_000)
+    assert load(path)  # no cap given: read whole
