@@ -21,6 +21,7 @@ MARKER = re.compile(r"\s*\[(\d{1,2})\]")
 SENTENCE_END = re.compile(r"(?<!\b\d\.)(?<!\b\d\d\.)(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|\n+")
 ATTRIBUTE_AT = 0.5  # share of a sentence's content words found in the passage to add a citation
 KEEP_AT = 0.25  # lower bar for a marker the model wrote itself
+RIVAL_SHARE = 0.8  # … as long as no other passage supports the sentence clearly better
 MIN_WORDS = 3  # shorter sentences ("Yes.") carry too little to attribute
 
 
@@ -55,7 +56,11 @@ def cite(answer: str, passages: Sequence[Chunk]) -> Cited:
         bare = MARKER.sub("", sentence).rstrip()
         tokens = tokenize(bare)
         scores = [overlap(tokens, pt) for pt in passage_tokens]
-        keep = [n for n in dict.fromkeys(written) if 1 <= n <= len(passages) and scores[n - 1] >= KEEP_AT]
+        # A written marker stands only if its passage is (nearly) the best support: a document's own
+        # "[3]" copied into the answer must not point at whatever passage happens to be third.
+        best_score = max(scores, default=0.0)
+        keep = [n for n in dict.fromkeys(written)
+                if 1 <= n <= len(passages) and scores[n - 1] >= max(KEEP_AT, RIVAL_SHARE * best_score)]  # fmt: skip
         if not keep and len(set(tokens)) >= MIN_WORDS and scores:
             best = max(range(len(scores)), key=scores.__getitem__)
             if scores[best] >= ATTRIBUTE_AT:

@@ -33,3 +33,11 @@ def test_line_breaks_survive():
     assert [s for s, _ in split_sentences("1. First step.\n2. Second step.")] == ["1. First step.", "2. Second step."]
     cited = cite("Steps:\n- Firmware 1402 adds a Dolby Vision gaming mode.\n- Done", PASSAGES)
     assert cited.text.count("\n") == 2
+
+
+def test_a_marker_copied_from_a_document_points_at_the_passage_that_supports_the_sentence():
+    passages = [PASSAGES[1], passage("c", "Firmware 1402 is free; gaming accessories are sold separately.", "accessories.md"),
+                PASSAGES[0]]  # fmt: skip
+    # the document's own "[2]" (a footnote in its text) would cite accessories.md, which shares a few words
+    cited = cite("Firmware 1402 adds a Dolby Vision gaming mode [2].", passages)
+    assert cited.text == "Firmware 1402 adds a Dolby Vision gaming mode [3]." and cited.numbers == [3]
