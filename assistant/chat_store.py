@@ -97,17 +97,54 @@ class LocalFileStorage(BaseStorageClient):
         pass
 
 
-def mount_files_route(app, storage: LocalFileStorage) -> None:
-    """Serve stored element files; placed before Chainlit's catch-all frontend route."""
-    from fastapi import HTTPException
-    from fastapi.responses import FileResponse
+# Served inline: shown in the page. Anything else (HTML, SVG, scripts, unknown) is a download, and
+# every response is sandboxed, so a stored file can never run in the app's origin.
+INLINE_TYPES = frozenset({"text/plain", "text/markdown", "text/csv", "application/json", "application/pdf",
+                          "image/png", "image/jpeg", "image/gif", "image/webp"})  # fmt: skip
+
+
+def chainlit_logged_in(request) -> bool:
+    """Chainlit's own check: a valid session token (cookie or bearer) when login is on."""
+    from chainlit.auth import require_login
+    from chainlit.auth.cookie import get_token_from_cookies
+    from chainlit.auth.jwt import decode_jwt
+
+    if not require_login():
+        return True
+    token = get_token_from_cookies(request.cookies)
+    scheme, _, bearer = request.headers.get("Authorization", "").partition(" ")
+    token = token or (bearer if scheme.lower() == "bearer" else None)
+    try:
+        return bool(token) and decode_jwt(token) is not None
+    except Exception:
+        return False
+
+
+def mount_files_route(app, storage: LocalFileStorage, logged_in=chainlit_logged_in) -> None:
+    """Serve stored element files; placed before Chainlit's catch-all frontend route.
+
+    Only to a logged-in user (when login is on), and never as active content: an uploaded `.html`
+    opened from a citation must not read the user's threads.
+    """
+    from fastapi.responses import FileResponse, PlainTextResponse
     from starlette.routing import Route
 
     async def serve(request):
+        if not logged_in(request):
+            return PlainTextResponse("log in to open stored files", status_code=401)
         path = storage.path_of(request.path_params["key"])
         if path is None:
-            raise HTTPException(status_code=404)
-        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return FileResponse(path, media_type=media_type, headers={"X-Content-Type-Options": "nosniff"})
+            return PlainTextResponse("not found", status_code=404)
+        guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        inline = guessed in INLINE_TYPES
+        headers = {
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+            "Cache-Control": "private, no-store",
+        }
+        return FileResponse(
+            path, media_type=guessed if inline else "application/octet-stream", headers=headers,
+            filename=path.name, content_disposition_type="inline" if inline else "attachment",
+        )  # fmt: skip
 
     app.router.routes.insert(0, Route(f"{FILES_ROUTE}/{{key:path}}", serve, methods=["GET"]))
