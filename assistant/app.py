@@ -21,6 +21,7 @@ from chainlit.input_widget import Select
 from chainlit.server import app as chainlit_app
 
 from assistant import chat_view
+from assistant.accounts import LoginThrottle, parse_accounts, role_of
 from assistant.chat_store import LocalFileStorage, ensure_sqlite_schema, mount_files_route
 from assistant.errors import AssistantError
 from assistant.services import Services
@@ -39,17 +40,8 @@ _DONE = object()
 _INGEST_LOCK = asyncio.Lock()
 
 
-def _users() -> dict[str, tuple[str, str]]:
-    """ASSISTANT_AUTH 'user:password:role,…' → {user: (password, role)}."""
-    users = {}
-    for entry in filter(None, (e.strip() for e in SETTINGS.auth.split(","))):
-        user, _, rest = entry.partition(":")
-        password, _, role = rest.partition(":")
-        users[user] = (password, role or "agent")
-    return users
-
-
-USERS = _users()
+USERS = parse_accounts(SETTINGS.auth)
+THROTTLE = LoginThrottle()
 if USERS:
     secret_file = SETTINGS.data_dir / ".auth-secret"
     if "CHAINLIT_AUTH_SECRET" not in os.environ:
@@ -60,11 +52,12 @@ if USERS:
         os.environ["CHAINLIT_AUTH_SECRET"] = secret_file.read_text().strip()
 
     @cl.password_auth_callback
-    def login(username: str, password: str) -> cl.User | None:
-        known = USERS.get(username)
-        if known and secrets.compare_digest(known[0], password):
-            return cl.User(identifier=username, metadata={"role": known[1]})
-        return None
+    async def login(username: str, password: str) -> cl.User | None:
+        account = THROTTLE.check(USERS, username, password)
+        if account is None:
+            await asyncio.sleep(0.5)  # every wrong guess costs time; locked names are refused outright
+            return None
+        return cl.User(identifier=username, metadata={"role": account.role})
 
 
 @cl.data_layer
@@ -154,6 +147,11 @@ async def settings_update(values: dict) -> None:
 
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
+    user = cl.user_session.get("user")
+    if USERS and role_of(USERS, user.identifier if user else None) is None:
+        await cl.ErrorMessage(content="This account is no longer active. Ask your administrator, then log in again.",
+                              author="Crossroads").send()  # fmt: skip
+        return
     try:
         files = [e for e in (message.elements or []) if getattr(e, "path", None)]
         if files:
@@ -222,7 +220,7 @@ def citation_elements(citations: list[Citation], question: str) -> list:
 # --- uploads ------------------------------------------------------------------------------------
 async def handle_uploads(files: list) -> None:
     user = cl.user_session.get("user")
-    if USERS and (user is None or user.metadata.get("role") != "agent"):
+    if USERS and role_of(USERS, user.identifier if user else None) != "agent":
         await cl.ErrorMessage(content="Only agents may add documents to the knowledge base.").send()
         return
     saved: list[Path] = []
