@@ -21,6 +21,9 @@ NOT_FOUND = "I could not find this in the knowledge base."
 GROUNDED_STOP = ["\nQuestion:", "\nSources:", "\nUser:", "\n\n\n"]
 
 
+WITHHELD = "(withheld: this source gives instructions to its reader)"
+
+
 def grounded_system(passages: Sequence[str]) -> str:
     """The sources go into the system message and the user turn stays the bare question: a user
     message of "Passages: … Question: …" is scaffolding the small model echoes back."""

@@ -18,6 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from assistant import grounding, prompts
 from assistant.citations import cite
 from assistant.errors import BadInput
+from assistant.injection import instructions_in
 from assistant.retrieval import Evidence, Hit
 from assistant.router import Route, RouteDecision, rewrite_follow_up
 from assistant.settings import AnswerMode, Settings
@@ -187,10 +188,13 @@ class TurnPipeline:
 
     def _grounded(self, model, question: str, hits: list[Hit], domain: str | None, past, result: TurnResult,
                   started: float, answer_mode: AnswerMode) -> AnswerStream:  # fmt: skip
-        passages = [grounding.focus(h.chunk.text, question) for h in hits]
+        passages = self._usable_passages(question, hits, result)
+        if not any(passages):
+            return self._not_found(result, hits, started, None)
         if answer_mode is AnswerMode.EXTRACTIVE:
             return AnswerStream(iter([]), result, started, lambda _, r: self._extractive(question, passages, hits, r))
-        messages = [SystemMessage(prompts.grounded_system(passages)), *past, HumanMessage(question)]
+        shown = [p or prompts.WITHHELD for p in passages]
+        messages = [SystemMessage(prompts.grounded_system(shown)), *past, HumanMessage(question)]
 
         def finish(answer: str, r: TurnResult) -> None:
             tick = time.perf_counter()
@@ -206,6 +210,18 @@ class TurnPipeline:
             r.timings.verify_ms = _ms_since(tick)
 
         return AnswerStream(self._tokens(model, messages, domain, stop=prompts.GROUNDED_STOP), result, started, finish)
+
+    @staticmethod
+    def _usable_passages(question: str, hits: list[Hit], result: TurnResult) -> list[str]:
+        """The focused passages, with "" for any that addresses its reader (`injection`): those are
+        never shown to the model or quoted, and the turn says which and why."""
+        passages = []
+        for n, hit in enumerate(hits, 1):
+            what = instructions_in(hit.chunk.text)
+            if what:
+                result.notices.append(f"Source [{n}] ({hit.chunk.source}) {what}, so it was not used to answer.")
+            passages.append("" if what else grounding.focus(hit.chunk.text, question))
+        return passages
 
     def _unsupported(self, r: TurnResult, hits: list[Hit], domain: str | None) -> None:
         """Neither the answer nor any passage sentence answers the question. With a fine-tuned domain
@@ -234,7 +250,8 @@ class TurnPipeline:
         r.citations = [citation_of(renumber[n], hits[n - 1]) for n in used]
         return True
 
-    def _not_found(self, result: TurnResult, hits: list[Hit], started: float, decision: RouteDecision) -> AnswerStream:
+    def _not_found(self, result: TurnResult, hits: list[Hit], started: float,
+                   decision: RouteDecision | None) -> AnswerStream:  # fmt: skip
         """Weak evidence: say so and show the closest passages instead of letting the model invent."""
         if hits:
             closest = ", ".join(f"[{n}]" for n in range(1, len(hits) + 1))
@@ -242,7 +259,7 @@ class TurnPipeline:
         else:
             text = f"{prompts.NOT_FOUND} The knowledge folder is empty or has no matching passage."
         result.route, result.answer_kind, result.model = "not_found", "not_found", "none (not found)"
-        if result.reason.startswith("You chose") and not decision.answerable:
+        if decision is not None and result.reason.startswith("You chose") and not decision.answerable:
             result.reason += f" The folder does not answer it (best match {decision.signals.evidence:.2f} < bar {decision.bar:.2f})."
 
         def finish(answer: str, r: TurnResult) -> None:
