@@ -77,10 +77,15 @@ async def reindex() -> None:
             log.warning("indexing failed, the previous index keeps serving: %s", exc)
 
 
+_FIRST_INDEX: list[asyncio.Task] = []  # the start-up indexing, which questions may have to wait for
+
+
 @cl.on_app_startup
 async def startup() -> None:
+    """Serve at once: the folder is indexed in the background (a big folder or a pathological file
+    must not keep the login page down); the previous index answers meanwhile."""
     loop = asyncio.get_running_loop()
-    await reindex()
+    _FIRST_INDEX.append(asyncio.create_task(reindex()))
     if SETTINGS.watch:
         from assistant.index.watch import FolderWatcher
 
@@ -173,6 +178,9 @@ async def on_message(message: cl.Message) -> None:
 
 async def answer(text: str, route: str) -> None:
     conversation: Conversation = cl.user_session.get("conversation")
+    if SERVICES.store.current_name() is None and _FIRST_INDEX and not _FIRST_INDEX[0].done():
+        async with cl.Step(name="Indexing the knowledge folder for the first time", type="tool", show_input=False):
+            await asyncio.shield(_FIRST_INDEX[0])
     stream = await asyncio.to_thread(conversation.ask, text, route)
     result = stream.result
     await route_step(result)
