@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     max_tokens: int = Field(256, ge=1, description="Longest answer, in tokens.")
     temperature: float = Field(0.2, ge=0.0, le=2.0)
     repeat_penalty: float = Field(1.15, ge=1.0, le=2.0, description="Discourages the small model's loops.")
+    prompt_cache: bool = Field(
+        True,
+        description="Embedded: reuse the KV cache of a shared prompt prefix (faster). Off, identical prompts always give "
+        "identical answers (a reused prefix is computed in other batches, and the 135M model's greedy path can flip); "
+        "`assistant eval answers` turns it off.",
+    )
     max_question_chars: int = Field(
         4000, ge=100, description="Longer questions are truncated (with a notice) to fit the model."
     )

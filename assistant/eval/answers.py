@@ -79,7 +79,7 @@ class AnswerBank:
                     "finetuned+retrieval": self.adapters_sha}.get(route, "-")  # fmt: skip
         version = "closed-book" if route in ("base", "finetuned") else PIPELINE_VERSION  # grounding changes spare these
         raw = "|".join(map(str, (version, mode, question, adapters, self.services.store.current_name(),
-                                 s.max_tokens, s.passages, s.answer_mode, s.repeat_penalty, s.temperature,
+                                 s.max_tokens, s.passages, s.answer_mode, s.repeat_penalty, s.temperature, s.prompt_cache,
                                  self.services.router.policy.membership_percentile,
                                  self.services.router.policy.null_percentile)))  # fmt: skip
         return hashlib.sha256(raw.encode()).hexdigest()[:20]
@@ -139,6 +139,7 @@ def run(base: Settings, demo_knowledge: Path, *, per_scenario: int = 20, qa: Pat
         progress: Callable | None = None) -> dict:  # fmt: skip
     """Test-split questions of each scenario (or the user's `qa` file), answered in each planned mode."""
     scenarios = [user_scenario(qa)] if qa else builtin_scenarios()
+    base = base.model_copy(update={"prompt_cache": False})  # reproducible: same prompt, same answer, any order
     started = time.perf_counter()
     table: dict[str, dict] = {}
     for folder in dict.fromkeys(s.folder for s in scenarios):

@@ -76,7 +76,7 @@ class EmbeddedBackend(_Base):
         s = self.settings
         return ChatEmbedded(
             runtime=self.runtime, adapter=adapter, max_tokens=s.max_tokens, temperature=s.temperature,
-            repeat_penalty=self._repeat_penalty(grounded),
+            repeat_penalty=self._repeat_penalty(grounded), cache_prompt=s.prompt_cache,
         )  # fmt: skip
 
     def label(self, adapter: str | None = None) -> str:

@@ -180,6 +180,7 @@ class ChatEmbedded(BaseChatModel):
     max_tokens: int = 256
     temperature: float = 0.2
     repeat_penalty: float = 1.0
+    cache_prompt: bool = True
 
     @property
     def _llm_type(self) -> str:
@@ -195,6 +196,7 @@ class ChatEmbedded(BaseChatModel):
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
             "temperature": kwargs.get("temperature", self.temperature),
             "repeat_penalty": self.repeat_penalty,
+            "cache_prompt": self.cache_prompt,
         }
         body.update({k: v for k, v in kwargs.items() if k in LLAMA_REQUEST_OPTIONS})
         if stop:
