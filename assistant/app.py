@@ -22,6 +22,7 @@ from chainlit.server import app as chainlit_app
 
 from assistant import chat_view
 from assistant.accounts import LoginThrottle, parse_accounts, role_of
+from assistant.api import build_router
 from assistant.chat_store import LocalFileStorage, ensure_sqlite_schema, mount_files_route
 from assistant.errors import AssistantError
 from assistant.services import Services
@@ -36,6 +37,7 @@ SETTINGS = Settings()
 SERVICES = Services(SETTINGS)
 STORAGE = LocalFileStorage(SETTINGS.data_dir / "files")
 mount_files_route(chainlit_app, STORAGE)
+chainlit_app.router.routes[0:0] = build_router(lambda: SERVICES.pipeline, SETTINGS).routes  # before the UI's catch-all
 _DONE = object()
 _INGEST_LOCK = asyncio.Lock()
 

@@ -231,3 +231,10 @@ def test_reload_keeps_history_and_citations(page):
     page.screenshot(path=str(SHOTS / "7-reloaded.png"), full_page=True)
     assert footers(page) >= 3
     assert page.locator("a.element-link").count() >= 1
+
+
+def test_openai_api_is_mounted_before_the_ui_and_closed_while_login_is_on(server):
+    response = httpx.get(f"{server['url']}/v1/models", timeout=10)
+    assert response.status_code == 403 and "ASSISTANT_API_KEY" in response.json()["error"]["message"]
+    cross = httpx.get(f"{server['url']}/auth/config", headers={"Origin": "http://127.0.0.1:9"}, timeout=10)
+    assert "access-control-allow-origin" not in cross.headers
