@@ -584,5 +584,15 @@ def config() -> None:
         click.echo(f"ASSISTANT_{name.upper():<28} {current[name]!s:<32} {field.description or ''}")
 
 
+def _register() -> None:
+    from assistant.cli_desk import desk_group, escalations_group, feedback_group
+
+    for group in (desk_group, escalations_group, feedback_group):
+        cli.add_command(group)
+
+
+_register()
+
+
 def main() -> None:
     cli(prog_name="assistant")

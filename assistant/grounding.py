@@ -76,7 +76,19 @@ def clean(answer: str, question: str) -> str:
         ends = [m.end() for m in re.finditer(r"[.!?](\s*\[\d+\])*(?=\s)", text)]
         if ends:
             text = text[: ends[-1]].strip()
-    return text
+    return _without_repeats(text)
+
+
+def _without_repeats(text: str) -> str:
+    """Drop sentences the answer already said (the small model loops through a passage)."""
+    seen, kept = set(), []
+    for sentence, separator in split_sentences(text):
+        key = " ".join(MARKER.sub("", sentence).lower().split())
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(sentence + separator)
+    return "".join(kept).strip()
 
 
 def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: Sequence[int]) -> Verdict:
@@ -148,7 +160,10 @@ def answers_question(question: str, picked: Sequence[tuple[int, str]]) -> bool:
     return bool(terms) and overlap(terms, found) >= MIN_QUOTE_OVERLAP
 
 
+QUOTE_PREFIX = "Your documents say: "
+
+
 def quote(picked: Sequence[tuple[int, str]]) -> str:
     """'Your documents say: "…" [1]' — verbatim, each sentence with its passage number."""
     body = " ".join(f"{s} [{n}]" if not s.endswith((".", "!", "?")) else f"{s[:-1]} [{n}]{s[-1]}" for n, s in picked)
-    return f"Your documents say: {body}"
+    return f"{QUOTE_PREFIX}{body}"

@@ -67,3 +67,8 @@ def test_a_short_best_sentence_brings_the_next_one():
     notes = "Firmware 1520 is the latest version. It fixes audio dropouts over HDMI eARC. Prices did not change."
     picked = extract("What does firmware 1520 fix?", [notes])
     assert [s for _, s in picked] == ["Firmware 1520 is the latest version.", "It fixes audio dropouts over HDMI eARC."]
+
+
+def test_sentences_the_answer_already_said_are_dropped():
+    looped = "The extension covers the panel [3]. It excludes burn-in [3]. The extension covers the panel [3]. It"
+    assert clean(looped, "What does the extension cover?") == "The extension covers the panel [3]. It excludes burn-in [3]."

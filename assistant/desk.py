@@ -1,0 +1,134 @@
+"""The support agent's desk: a customer's message → the questions in it → one cited draft reply.
+
+Each question goes through the normal turn (router, retrieval, fine-tuned, not found), so the
+draft is exactly as honest as the chat: every sentence either carries its citation, is marked as
+the fine-tuned model's (no document behind it), or is flagged as unsupported before the agent
+copies anything. Questions the folder does not answer become hand-offs (`escalations`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from assistant.citations import MARKER, split_sentences
+from assistant.grounding import QUOTE_PREFIX
+from assistant.turn import Citation, TurnPipeline, TurnResult
+
+Support = Literal["cited", "finetuned", "unsupported"]
+REQUEST = re.compile(
+    r"^(how|what|when|where|why|which|who|can|could|would|will|is|are|do|does|did|should|may)\b|"
+    r"\b(please (tell|explain|help|let)|i (need|want|would like) to know|help me|how (do|can|to))\b",
+    re.I,
+)  # fmt: skip
+MAX_QUESTIONS = 5
+GREETING = "Hello,\n\nThank you for contacting us."
+CLOSING = "Best regards"
+HOLDING = "I am checking this with a colleague and will get back to you shortly."
+
+
+def questions_in(message: str) -> list[str]:
+    """The customer's questions: sentences ending in "?" or phrased as requests; the whole
+    message when none is (a ticket is often one long description of one problem)."""
+    text = " ".join(message.split())
+    found = [s.strip() for s, _ in split_sentences(text) if s.strip().endswith("?") or REQUEST.search(s.strip())]
+    return found[:MAX_QUESTIONS] or ([text] if text else [])
+
+
+@dataclass
+class Sentence:
+    text: str
+    support: Support
+
+
+@dataclass
+class Part:
+    question: str
+    result: TurnResult
+    sentences: list[Sentence] = field(default_factory=list)
+
+    @property
+    def escalate(self) -> bool:
+        return self.result.answer_kind == "not_found"
+
+
+@dataclass
+class Draft:
+    message: str
+    parts: list[Part]
+    citations: list[Citation]  # numbered across the whole reply
+
+    @property
+    def flagged(self) -> int:
+        return sum(s.support == "unsupported" for p in self.parts for s in p.sentences)
+
+    def body(self, marks: bool = True) -> str:
+        """The reply as the agent sees it: fine-tuned sentences marked (ft), unsupported ones ⚠."""
+        paragraphs = []
+        for part in self.parts:
+            if part.escalate:
+                paragraphs.append(HOLDING)
+                continue
+            words = []
+            for s in part.sentences:
+                if marks and s.support == "unsupported":
+                    words.append(f"⚠ {s.text}")
+                elif marks and s.support == "finetuned":
+                    words.append(f"{s.text} (ft)")
+                else:
+                    words.append(s.text)
+            paragraphs.append(" ".join(words))
+        return "\n\n".join([GREETING, *paragraphs, CLOSING])
+
+    def copy_text(self, citations: Literal["footnotes", "none"] = "footnotes") -> str:
+        """Clean text for the customer: no flags; citations as footnotes, or removed."""
+        body = self.body(marks=False)
+        if citations == "none" or not self.citations:
+            return re.sub(r" ?\[\d+\]", "", body)
+        notes = [f"[{c.n}] {c.source}" + (f", p. {c.page}" if c.page else "") for c in self.citations]
+        return body + "\n\nSources:\n" + "\n".join(notes)
+
+    def to_json(self) -> dict:
+        return {
+            "questions": [
+                {"question": p.question, "route": p.result.route, "answer_kind": p.result.answer_kind,
+                 "reason": p.result.reason, "escalate": p.escalate,
+                 "sentences": [s.__dict__ for s in p.sentences]}
+                for p in self.parts
+            ],
+            "reply": self.body(), "copy": self.copy_text(), "flagged": self.flagged,
+            "citations": [c.__dict__ for c in self.citations],
+        }  # fmt: skip
+
+
+def draft_reply(message: str, pipeline: TurnPipeline, mode: str = "auto") -> Draft:
+    parts, citations = [], []
+    for question in questions_in(message):
+        result = pipeline.answer(question, mode).collect()  # type: ignore[arg-type]
+        renumber = {}
+        for c in result.citations if result.answer_kind != "not_found" else []:
+            renumber[c.n] = len(citations) + 1
+            citations.append(Citation(renumber[c.n], c.source, c.page, c.section, c.snippet, c.chunk_id))
+        parts.append(Part(question, result, _sentences(result, renumber)))
+    return Draft(message, parts, citations)
+
+
+def _sentences(result: TurnResult, renumber: dict[int, int]) -> list[Sentence]:
+    if result.answer_kind == "not_found":
+        return []
+    out = []
+    answer = result.answer
+    if result.answer_kind == "extractive":  # the chat's "Your documents say:" reads oddly to a customer
+        answer = "According to our documentation: " + answer.removeprefix(QUOTE_PREFIX)
+    for sentence, _ in split_sentences(answer):
+        text = MARKER.sub(lambda m: f" [{renumber[int(m.group(1))]}]" if int(m.group(1)) in renumber else "", sentence)
+        text = text.strip()
+        if not text:
+            continue
+        if result.answer_kind == "closed_book":
+            support: Support = "finetuned" if result.route == "finetuned" else "unsupported"
+        else:
+            support = "cited" if MARKER.search(text) else "unsupported"
+        out.append(Sentence(text, support))
+    return out

@@ -1,0 +1,75 @@
+"""The agent desk: questions picked out of a ticket, one cited draft, hand-offs that become corrections."""
+
+import json
+
+import pytest
+
+from assistant.desk import Draft, Part, Sentence, questions_in
+from assistant.escalations import EscalationStore
+from assistant.turn import Citation, TurnResult
+from tests.documents import fill_folder
+from tests.test_cli import run
+
+
+def test_questions_are_picked_out_of_a_customer_message():
+    message = ("Hi there, I bought a QN90 last week. How do I pair the remote? Also the picture flickers. "
+               "Please tell me when the Smart Hub maintenance is. Thanks!")  # fmt: skip
+    assert questions_in(message) == ["How do I pair the remote?", "Please tell me when the Smart Hub maintenance is."]
+    assert questions_in("My TV keeps turning itself off at night") == ["My TV keeps turning itself off at night"]
+    assert questions_in("  ") == []
+
+
+def result(answer: str, kind: str, route: str, citations=()) -> TurnResult:
+    return TurnResult("q", answer, route, "why", 1.0, "m", kind, list(citations))  # type: ignore[arg-type]
+
+
+def test_the_draft_marks_what_no_source_supports_and_copies_clean():
+    cite = Citation(1, "manual.pdf", 2, None, "Hold Back and Play", "c1")
+    parts = [
+        Part("pair?", result("", "generated", "retrieval", [cite]),
+             [Sentence("Hold Back and Play [1].", "cited"), Sentence("It is easy.", "unsupported")]),
+        Part("warranty?", result("", "closed_book", "finetuned"), [Sentence("Two years.", "finetuned")]),
+        Part("weather?", result("I could not find …", "not_found", "not_found")),
+    ]  # fmt: skip
+    draft = Draft("msg", parts, [cite])
+    assert draft.flagged == 1 and parts[2].escalate
+    body = draft.body()
+    assert "⚠ It is easy." in body and "Two years. (ft)" in body and "checking this with a colleague" in body
+    clean = draft.copy_text()
+    assert "⚠" not in clean and "(ft)" not in clean and clean.endswith("Sources:\n[1] manual.pdf, p. 2")
+    assert "[1]" not in draft.copy_text("none")
+
+
+def test_escalations_open_resolve_and_export_as_training_data(tmp_path):
+    store = EscalationStore(tmp_path / "data" / "desk.db")
+    closest = Citation(1, "faq.json", None, "Returns", "Returns within 30 days.", "c9")
+    asked = TurnResult("Can I return a wall mount?", "x", "not_found", "weak evidence", 0.2, "none", "not_found",
+                       [closest])  # fmt: skip
+    opened = store.open(asked, "Hello, can I return a wall mount?")
+    assert "faq.json" in opened.note() and store.list()[0].id == opened.id
+    env = {"ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+    listed = json.loads(run("escalations", "--json", env=env).stdout)
+    assert [e["id"] for e in listed] == [opened.id]
+    assert run("escalations", "resolve", opened.id, "Yes, unopened, within 30 days.", env=env).returncode == 0
+    assert json.loads(run("escalations", "--json", env=env).stdout) == []
+    out = tmp_path / "corrections.jsonl"
+    assert run("feedback", "export", "--finetune", str(out), env=env).returncode == 0
+    assert json.loads(out.read_text()) == {"question": "Can I return a wall mount?", "answer": "Yes, unopened, within 30 days."}
+    assert "no escalation" in run("escalations", "resolve", "nope", "x", env=env).stderr.decode()
+
+
+@pytest.mark.slow
+def test_draft_reply_from_the_command_line(tmp_path):
+    (tmp_path / "knowledge").mkdir()
+    fill_folder(tmp_path / "knowledge")
+    env = {"ASSISTANT_KNOWLEDGE_DIR": str(tmp_path / "knowledge"), "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+           "ASSISTANT_ADAPTERS_DIR": str(tmp_path / "none"), "ASSISTANT_TEMPERATURE": "0"}  # fmt: skip
+    (tmp_path / "ticket.txt").write_text("Hello! What does firmware 1402 fix on HDMI eARC? "
+                                          "And who won the 1954 chess olympiad? Thanks")  # fmt: skip
+    proc = run("desk", "draft", str(tmp_path / "ticket.txt"), "--json", env=env)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    draft = json.loads(proc.stdout)
+    first, second = draft["questions"]
+    assert first["route"] == "retrieval" and draft["citations"] and "Sources:\n[1] release-notes.md" in draft["copy"]
+    assert second["escalate"] and len(draft["escalations"]) == 1
+    assert draft["reply"].startswith("Hello,") and "checking this with a colleague" in draft["reply"]
