@@ -10,6 +10,7 @@ Everything is persisted by Chainlit's SQLAlchemy data layer, so a reload shows t
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import secrets
@@ -24,7 +25,9 @@ from assistant import chat_view
 from assistant.accounts import LoginThrottle, parse_accounts, role_of
 from assistant.api import build_router
 from assistant.chat_store import LocalFileStorage, ensure_sqlite_schema, mount_files_route
+from assistant.desk import draft_reply
 from assistant.errors import AssistantError
+from assistant.escalations import EscalationStore
 from assistant.services import Services
 from assistant.settings import Settings
 from assistant.turn import Citation, Conversation, TurnResult
@@ -35,6 +38,7 @@ log = logging.getLogger("assistant.app")
 # --- the app's wiring: one of each per server process ---------------------------------------------
 SETTINGS = Settings()
 SERVICES = Services(SETTINGS)
+DESK = EscalationStore(SETTINGS.data_dir / "desk.db")
 STORAGE = LocalFileStorage(SETTINGS.data_dir / "files")
 mount_files_route(chainlit_app, STORAGE)
 chainlit_app.router.routes[0:0] = build_router(lambda: SERVICES.pipeline, SETTINGS).routes  # before the UI's catch-all
@@ -163,6 +167,10 @@ async def on_message(message: cl.Message) -> None:
         files = [e for e in (message.elements or []) if getattr(e, "path", None)]
         if files:
             await handle_uploads(files)
+        head, _, ticket = (message.content or "").strip().partition(" ")
+        if head.lower() == DESK_PREFIX:
+            await desk(ticket)
+            return
         text, route = chat_view.split_prefix(message.content or "", cl.user_session.get("route") or "auto")
         if text.strip():
             await answer(text, route)
@@ -225,6 +233,68 @@ def citation_elements(citations: list[Citation], question: str) -> list:
         else:
             elements.append(cl.Text(name=f"[{c.n}]", content=chat_view.passage_markdown(c, question), display="side"))
     return elements
+
+
+# --- the agent desk: "/desk <customer message>" ------------------------------------------------------
+DESK_PREFIX = "/desk"
+DESK_ACTIONS = [
+    cl.Action(name="desk_copy", payload={}, label="Copy reply", tooltip="Clean text with the sources as footnotes"),
+    cl.Action(name="desk_rewrite", payload={"short": True}, label="Shorter"),
+    cl.Action(name="desk_rewrite", payload={"style": "friendly"}, label="Friendlier"),
+    cl.Action(name="desk_rewrite", payload={"style": "formal"}, label="More formal"),
+    cl.Action(name="desk_escalate", payload={}, label="Escalate", tooltip="Hand the whole ticket to a colleague"),
+]
+
+
+def _agent() -> bool:
+    user = cl.user_session.get("user")
+    return not USERS or role_of(USERS, user.identifier if user else None) == "agent"
+
+
+async def desk(ticket: str) -> None:
+    """Draft a cited reply to a customer's message; questions the folder cannot answer are escalated."""
+    if not _agent():
+        await cl.ErrorMessage(content="The agent desk is for agents.", author="Crossroads").send()
+        return
+    if not ticket.strip():
+        await cl.Message(content="Paste the customer's message after `/desk`.", author="Crossroads").send()
+        return
+    async with cl.Step(name="Answering each question in the message", type="tool", show_input=False) as step:
+        draft = await asyncio.to_thread(draft_reply, ticket, SERVICES.pipeline)
+        step.output = "\n".join(f"- {chat_view.escape(p.question)} → {p.result.route}" for p in draft.parts)
+    for part in (p for p in draft.parts if p.escalate):
+        DESK.open(part.result, ticket)
+    cl.user_session.set("desk_draft", draft)
+    await _send_draft(draft)
+
+
+async def _send_draft(draft) -> None:
+    await cl.Message(content=chat_view.desk_markdown(draft), author="Crossroads", actions=DESK_ACTIONS,
+                     elements=citation_elements(draft.citations, draft.message)).send()  # fmt: skip
+
+
+@cl.action_callback("desk_copy")
+async def desk_copy(action: cl.Action) -> None:
+    if draft := cl.user_session.get("desk_draft"):
+        await cl.Message(content=f"```text\n{draft.copy_text()}\n```", author="Crossroads").send()
+
+
+@cl.action_callback("desk_rewrite")
+async def desk_rewrite(action: cl.Action) -> None:
+    if draft := cl.user_session.get("desk_draft"):
+        draft = dataclasses.replace(draft, style=action.payload.get("style", draft.style),
+                                    short=action.payload.get("short", draft.short))  # fmt: skip
+        cl.user_session.set("desk_draft", draft)
+        await _send_draft(draft)
+
+
+@cl.action_callback("desk_escalate")
+async def desk_escalate(action: cl.Action) -> None:
+    if (draft := cl.user_session.get("desk_draft")) and _agent():
+        opened = [DESK.open(p.result, draft.message) for p in draft.parts if not p.escalate]
+        ids = ", ".join(e.id for e in opened) or "nothing new (already escalated)"
+        await cl.Message(content=f"Escalated: {ids}. `assistant escalations` lists them with the hand-off notes.",
+                         author="Crossroads").send()  # fmt: skip
 
 
 # --- uploads ------------------------------------------------------------------------------------

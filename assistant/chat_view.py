@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.desk import Draft
 from assistant.index.tokenize import tokenize
 from assistant.turn import Citation, TurnResult
 
@@ -97,3 +98,17 @@ def where(c: Citation) -> str:
 def passage_markdown(c: Citation, question: str) -> str:
     """The side panel of one citation: where it is from and the passage, everything as text."""
     return f"**{escape(where(c))}**\n\n> {highlight(escape(c.snippet), question)}"
+
+
+def desk_markdown(draft: Draft) -> str:
+    """The agent's draft: the reply (escaped; `[n]` kept so citations link), then what to check."""
+    body = re.sub(r"\\\[(\d+)\\\]", r"[\1]", escape(draft.body()))
+    notes = []
+    if draft.flagged:
+        notes.append(f"⚠ {draft.flagged} sentence(s) have no source: check or delete them before sending.")
+    if any(s.support == "finetuned" for p in draft.parts for s in p.sentences):
+        notes.append("(ft) = from the fine-tuned model, not from a document.")
+    escalated = [escape(p.question) for p in draft.parts if p.escalate]
+    if escalated:
+        notes.append("Escalated (the knowledge base does not answer it): " + "; ".join(escalated))
+    return "**Draft reply**\n\n" + body + ("\n\n---\n" + "\n\n".join(notes) if notes else "")

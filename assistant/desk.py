@@ -23,8 +23,14 @@ REQUEST = re.compile(
     re.I,
 )  # fmt: skip
 MAX_QUESTIONS = 5
-GREETING = "Hello,\n\nThank you for contacting us."
-CLOSING = "Best regards"
+Style = Literal["standard", "friendly", "formal"]
+OPENINGS: dict[str, tuple[str, str]] = {  # (greeting, closing): rewrites that never touch a cited sentence
+    "standard": ("Hello,\n\nThank you for contacting us.", "Best regards"),
+    "friendly": ("Hi there!\n\nThanks so much for reaching out — happy to help.",
+                 "Hope this helps, and have a great day!"),
+    "formal": ("Dear customer,\n\nThank you for your enquiry.",
+               "Should you require further assistance, please do not hesitate to contact us.\n\nYours sincerely"),
+}  # fmt: skip
 HOLDING = "I am checking this with a colleague and will get back to you shortly."
 
 
@@ -55,9 +61,15 @@ class Part:
 
 @dataclass
 class Draft:
+    """The reply; `style` and `short` are the agent's rewrites. They change the frame around the
+    answers (greeting, closing, how many sentences), never a cited sentence's words, so every
+    citation still points at what it quotes."""
+
     message: str
     parts: list[Part]
     citations: list[Citation]  # numbered across the whole reply
+    style: Style = "standard"
+    short: bool = False
 
     @property
     def flagged(self) -> int:
@@ -71,7 +83,10 @@ class Draft:
                 paragraphs.append(HOLDING)
                 continue
             words = []
-            for s in part.sentences:
+            sentences = part.sentences
+            if self.short:  # the first sentence with a source (or the first at all)
+                sentences = [next((s for s in sentences if s.support == "cited"), sentences[0])] if sentences else []
+            for s in sentences:
                 if marks and s.support == "unsupported":
                     words.append(f"⚠ {s.text}")
                 elif marks and s.support == "finetuned":
@@ -79,14 +94,16 @@ class Draft:
                 else:
                     words.append(s.text)
             paragraphs.append(" ".join(words))
-        return "\n\n".join([GREETING, *paragraphs, CLOSING])
+        greeting, closing = OPENINGS[self.style]
+        return "\n\n".join([greeting, *paragraphs, closing])
 
     def copy_text(self, citations: Literal["footnotes", "none"] = "footnotes") -> str:
         """Clean text for the customer: no flags; citations as footnotes, or removed."""
         body = self.body(marks=False)
-        if citations == "none" or not self.citations:
+        used = {int(n) for n in re.findall(r"\[(\d+)\]", body)}
+        if citations == "none" or not used:
             return re.sub(r" ?\[\d+\]", "", body)
-        notes = [f"[{c.n}] {c.source}" + (f", p. {c.page}" if c.page else "") for c in self.citations]
+        notes = [f"[{c.n}] {c.source}" + (f", p. {c.page}" if c.page else "") for c in self.citations if c.n in used]
         return body + "\n\nSources:\n" + "\n".join(notes)
 
     def to_json(self) -> dict:

@@ -238,3 +238,19 @@ def test_openai_api_is_mounted_before_the_ui_and_closed_while_login_is_on(server
     assert response.status_code == 403 and "ASSISTANT_API_KEY" in response.json()["error"]["message"]
     cross = httpx.get(f"{server['url']}/auth/config", headers={"Origin": "http://127.0.0.1:9"}, timeout=10)
     assert "access-control-allow-origin" not in cross.headers
+
+
+def test_agent_desk_drafts_a_cited_reply_and_rewrites_it(page):
+    page.fill("#chat-input", "/desk Hello! When is the Smart Hub maintenance scheduled? Can I pay with bitcoin?")
+    page.wait_for_timeout(300)
+    page.click("#chat-submit")
+    page.wait_for_selector("text=Draft reply", timeout=180_000)
+    page.wait_for_selector("button:has-text('Friendlier')", timeout=30_000)
+    body = page.inner_text("body")
+    page.screenshot(path=str(SHOTS / "10-desk-draft.png"), full_page=True)
+    assert "Thank you for contacting us" in body and "Escalated" in body and "bitcoin" in body
+    page.locator("button:has-text('Friendlier')").last.click()
+    page.wait_for_selector("text=Thanks so much for reaching out", timeout=30_000)
+    page.locator("button:has-text('Copy reply')").last.click()
+    page.wait_for_selector("text=Sources:", timeout=30_000)
+    page.screenshot(path=str(SHOTS / "11-desk-friendlier-copy.png"), full_page=True)

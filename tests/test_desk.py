@@ -73,3 +73,14 @@ def test_draft_reply_from_the_command_line(tmp_path):
     assert first["route"] == "retrieval" and draft["citations"] and "Sources:\n[1] release-notes.md" in draft["copy"]
     assert second["escalate"] and len(draft["escalations"]) == 1
     assert draft["reply"].startswith("Hello,") and "checking this with a colleague" in draft["reply"]
+
+
+def test_rewrites_change_the_frame_never_a_cited_sentence():
+    cite = Citation(1, "manual.pdf", None, None, "s", "c1")
+    parts = [Part("pair?", result("", "generated", "retrieval", [cite]),
+                  [Sentence("Unsupported first.", "unsupported"), Sentence("Hold Back and Play [1].", "cited")])]  # fmt: skip
+    draft = Draft("msg", parts, [cite, Citation(2, "unused.md", None, None, "s", "c2")])
+    short = Draft("msg", parts, draft.citations, style="formal", short=True)
+    assert "Hold Back and Play [1]." in short.body() and "Unsupported first." not in short.body()
+    assert short.body().startswith("Dear customer,") and "Yours sincerely" in short.body()
+    assert "unused.md" not in draft.copy_text(), "footnotes list only the sources the reply cites"
