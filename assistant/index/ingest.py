@@ -91,13 +91,22 @@ def file_problem(path: Path, root: Path, max_bytes: int) -> str | None:
     return None
 
 
-def scan(root: Path) -> list[Path]:
-    """Every visible file under `root`, sorted; hidden files and folders (".x") are ignored."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+def scan(root: Path) -> tuple[list[Path], list[Path]]:
+    """(every visible file under `root`, sorted; folders that could not be read).
+
+    Hidden files and folders (".x") are ignored. An unreadable folder is *not* an empty one: its
+    files must not be taken for deleted (a permission or mount hiccup would wipe the index).
+    """
+    if not os.access(root, os.R_OK | os.X_OK) or not root.is_dir():
+        raise AssistantError(
+            f"cannot read the knowledge folder {root}",
+            "check that it exists and that this user may read it; the current index keeps serving",
+        )
+    found, unreadable = [], []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=lambda e: unreadable.append(Path(e.filename))):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         found += [Path(dirpath) / f for f in filenames if not f.startswith(".")]
-    return sorted(found)
+    return sorted(found), unreadable
 
 
 def file_sha256(path: Path) -> str:
@@ -161,7 +170,10 @@ class Ingestor:
             current = None
         old_files = current.manifest.files if current else {}
 
-        files = scan(self.root)
+        files, unreadable = scan(self.root)
+        hidden = [d.relative_to(self.root).as_posix() for d in unreadable if d.is_relative_to(self.root)]
+        for folder in hidden:
+            summary.notes.append(f"{folder}/: cannot be read, so its files keep their indexed version")
         keep: dict[str, FileEntry] = {}
         fresh: list[tuple[str, FileEntry, list[Chunk]]] = []
         seen: set[str] = set()
@@ -209,6 +221,10 @@ class Ingestor:
             (summary.changed if rel in old_files else summary.added).append(rel)
             fresh.append((rel, FileEntry(digest, stat.st_mtime, stat.st_size, len(chunks)), chunks))
 
+        for rel in set(old_files) - seen:  # under an unreadable folder: unknown, not deleted
+            if any(rel.startswith(f"{folder}/") or folder == "." for folder in hidden):
+                keep[rel] = old_files[rel]
+                seen.add(rel)
         summary.deleted = sorted(set(old_files) - seen)
         summary.unchanged = len(keep)  # only previously indexed files are kept (skipped ones keep their old version)
         timestamps_only = any(keep[r].mtime != old_files[r].mtime for r in keep)

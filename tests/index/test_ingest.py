@@ -221,3 +221,27 @@ def test_watcher_reflects_added_and_deleted_files_within_seconds(ingestor, store
             time.sleep(0.2)
     finally:
         watcher.stop()
+
+
+def test_an_unreadable_folder_is_not_an_empty_one(ingestor, store, monkeypatch):
+    sub = ingestor.root / "team"
+    sub.mkdir()
+    (sub / "handbook.md").write_text("# Handbook\n\nEscalate billing disputes to the finance desk within 24 hours.")
+    ingestor.run()
+    real_walk = os.walk
+
+    def walk_without_team(top, **kwargs):  # what a permission or mount hiccup on team/ looks like (tests run as root)
+        for dirpath, dirnames, filenames in real_walk(top, **kwargs):
+            if "team" in dirnames:
+                dirnames.remove("team")
+                kwargs["onerror"](PermissionError(13, "Permission denied", str(sub)))
+            yield dirpath, dirnames, filenames
+
+    monkeypatch.setattr(ingest_module.os, "walk", walk_without_team)
+    summary = ingestor.run()
+    assert not summary.deleted and "team/handbook.md" in sources(store)
+    assert any("team/: cannot be read" in n for n in summary.notes)
+    monkeypatch.setattr(ingest_module.os, "access", lambda path, mode: False)
+    with pytest.raises(AssistantError, match="cannot read the knowledge folder"):
+        ingestor.run()
+    assert "team/handbook.md" in sources(store) and "notice.txt" in sources(store)
