@@ -73,9 +73,17 @@ def _sync_index(services) -> None:
 
 
 def _settings(**overrides):
+    from pydantic import ValidationError
+
     from assistant.settings import Settings
 
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:  # one line naming the variable, not pydantic's four
+        problems = "; ".join(
+            f"ASSISTANT_{'_'.join(map(str, e['loc'])).upper()}={e.get('input')!s}: {e['msg']}" for e in exc.errors()
+        )
+        raise BadInput(f"invalid setting {problems}", "fix it (`assistant config` lists every setting)") from None
 
 
 @click.group(cls=FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -242,7 +250,7 @@ def ingest(path: Path | None, watch: bool, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("query")
-@click.option("--k", default=5, show_default=True, help="How many passages.")
+@click.option("--k", type=click.IntRange(1, 100), default=5, show_default=True, help="How many passages.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def search(query: str, k: int, as_json: bool) -> None:
     """Hybrid BM25 + vector search over the index, with scores and provenance."""

@@ -81,3 +81,10 @@ def test_ask_json_shape_and_huge_question_is_truncated(tmp_path):
     assert result["answer_kind"] in ("generated", "extractive", "not_found", "closed_book")
     assert result["answer"]
     assert b"only the first" in proc.stderr
+
+
+def test_bad_settings_and_options_are_one_line_errors_naming_the_variable(tmp_path):
+    err = one_line_error(run("config", env={"ASSISTANT_THREADS": "-1"}, cwd=tmp_path))
+    assert "ASSISTANT_THREADS=-1" in err and "assistant config" in err
+    assert "ASSISTANT_BACKEND=bogus" in one_line_error(run("search", "x", env={"ASSISTANT_BACKEND": "bogus"}, cwd=tmp_path))
+    assert run("search", "x", "--k", "-5", cwd=tmp_path).returncode == 2
