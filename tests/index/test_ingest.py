@@ -107,10 +107,10 @@ def test_a_file_that_turns_corrupt_keeps_its_previous_version(ingestor, store):
 def test_file_deleted_while_being_read(ingestor, store, monkeypatch):
     real_load = ingest_module.load
 
-    def vanishing_load(path):
+    def vanishing_load(path, max_chars=None):
         if path.name == "notice.txt":
             path.unlink()
-        return real_load(path)
+        return real_load(path, max_chars)
 
     monkeypatch.setattr(ingest_module, "load", vanishing_load)
     summary = ingestor.run()
