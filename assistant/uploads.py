@@ -18,14 +18,33 @@ from assistant.index.loaders import LOADERS
 
 UPLOAD_DIR = "uploads"
 UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
+MAX_NAME = 100  # characters; far below any file system's limit
 
 
 def safe_name(name: str) -> str:
     base = re.split(r"[/\\]", unicodedata.normalize("NFC", name))[-1]
     base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
-    base = UNSAFE.sub("-", base).strip(" .-")[:100]
+    base = UNSAFE.sub("-", base).strip(" .-")
     stem, dot, ext = base.rpartition(".")
-    return base if stem and dot else (base or "upload")
+    if not (stem and dot):
+        return base[:MAX_NAME] or "upload"
+    ext = ext[:16]
+    if len(stem) + 1 + len(ext) > MAX_NAME:  # long names are cut in the stem: they keep their extension
+        stem = stem[: MAX_NAME - len(ext) - 1].rstrip(" .-") or "upload"
+    return f"{stem}.{ext}"
+
+
+def same_file_in(folder: Path, source: Path) -> Path | None:
+    """A file already in the knowledge folder with the same bytes (checked by size, then hash)."""
+    from assistant.index.ingest import file_sha256
+
+    size, digest = source.stat().st_size, None
+    for candidate in folder.rglob("*"):
+        if candidate.is_file() and not candidate.name.startswith(".") and candidate.stat().st_size == size:
+            digest = digest or file_sha256(source)
+            if file_sha256(candidate) == digest:
+                return candidate
+    return None
 
 
 def save_upload(source: Path, original_name: str, knowledge_dir: Path, *, max_bytes: int) -> Path:
@@ -44,6 +63,11 @@ def save_upload(source: Path, original_name: str, knowledge_dir: Path, *, max_by
         raise BadInput(
             f"'{original_name}' is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB upload limit",
             "split it, or ask an admin to raise ASSISTANT_MAX_FILE_MB",
+        )
+    if knowledge_dir.is_dir() and (twin := same_file_in(knowledge_dir, source)) is not None:
+        raise BadInput(
+            f"'{original_name}' is already in the knowledge base as {twin.relative_to(knowledge_dir).as_posix()}",
+            "nothing was added; to replace a document, upload the changed version",
         )
     folder = knowledge_dir / UPLOAD_DIR
     folder.mkdir(parents=True, exist_ok=True)

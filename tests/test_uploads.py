@@ -49,9 +49,18 @@ def test_executable_empty_and_oversized_uploads_are_refused(tmp_path):
     assert not (knowledge / "uploads").exists() or not any((knowledge / "uploads").iterdir())
 
 
-def test_same_name_twice_keeps_both(tmp_path):
-    src = tmp_path / "a.md"
+def test_same_name_twice_keeps_both_and_same_bytes_twice_is_refused(tmp_path):
+    src, other = tmp_path / "a.md", tmp_path / "b.md"
     src.write_text("one")
+    other.write_text("two")
     first = save_upload(src, "notes.md", tmp_path / "k", max_bytes=100)
-    second = save_upload(src, "notes.md", tmp_path / "k", max_bytes=100)
+    second = save_upload(other, "notes.md", tmp_path / "k", max_bytes=100)
     assert first.name == "notes.md" and second.name == "notes-2.md"
+    with pytest.raises(BadInput, match="already in the knowledge base as uploads/notes.md"):
+        save_upload(src, "copy of notes.md", tmp_path / "k", max_bytes=100)
+
+
+def test_long_names_keep_their_extension():
+    name = safe_name("quarterly report " * 20 + ".pdf")
+    assert name.endswith(".pdf") and len(name) <= 100
+    assert safe_name("x" * 300 + ".md").endswith(".md")
