@@ -97,7 +97,8 @@ def where(c: Citation) -> str:
 
 def passage_markdown(c: Citation, question: str) -> str:
     """The side panel of one citation: where it is from and the passage, everything as text."""
-    return f"**{escape(where(c))}**\n\n> {highlight(escape(c.snippet), question)}"
+    warning = f"⚠ This passage {escape(c.warning)}; it was not used to answer.\n\n" if c.warning else ""
+    return f"**{escape(where(c))}**\n\n{warning}> {highlight(escape(c.snippet), question)}"
 
 
 def desk_markdown(draft: Draft) -> str:

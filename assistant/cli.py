@@ -254,6 +254,7 @@ def ingest(path: Path | None, watch: bool, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def search(query: str, k: int, as_json: bool) -> None:
     """Hybrid BM25 + vector search over the index, with scores and provenance."""
+    from assistant.injection import instructions_in
     from assistant.services import Services
 
     query = _utf8(query, "query")
@@ -277,6 +278,8 @@ def search(query: str, k: int, as_json: bool) -> None:
         where = c.source + (f" p.{c.page}" if c.page else "") + (f" § {c.section}" if c.section else "")
         ranks = f"bm25 #{hit.bm25_rank or '-'} · dense #{hit.dense_rank or '-'}"
         click.echo(f"[{n}] {hit.score:.4f}  {_printable(where)}  ({ranks})")
+        if warning := instructions_in(c.text):
+            click.echo(f"    ⚠ this passage {warning}: answers never use it")
         click.echo("    " + " ".join(c.text.split())[:200])
     click.echo(f"({evidence.search_ms:.1f} ms search + {evidence.embed_ms:.1f} ms query embedding)", err=True)
 

@@ -15,6 +15,7 @@ import numpy as np
 from assistant.index.chunking import Chunk
 from assistant.index.store import IndexStore, Snapshot
 from assistant.index.tokenize import tokenize
+from assistant.injection import instructions_in
 from assistant.llm.embeddings import IdentifiedEmbeddings
 
 
@@ -40,6 +41,7 @@ class Hit:
             "bm25_score": None if self.bm25_score is None else round(self.bm25_score, 4),
             "dense_score": None if self.dense_score is None else round(self.dense_score, 4),
             "text": c.text,
+            "addresses_reader": instructions_in(c.text),
         }
 
 

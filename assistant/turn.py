@@ -36,6 +36,7 @@ class Citation:
     section: str | None
     snippet: str
     chunk_id: str
+    warning: str | None = None  # the passage addresses its reader (`injection`): listed, never used
 
 
 @dataclass
@@ -70,7 +71,7 @@ class TurnResult:
 
 def citation_of(n: int, hit: Hit) -> Citation:
     c = hit.chunk
-    return Citation(n, c.source, c.page, c.section, " ".join(c.text.split())[:300], c.id)
+    return Citation(n, c.source, c.page, c.section, " ".join(c.text.split())[:300], c.id, instructions_in(c.text))
 
 
 def clean_question(text: str, max_chars: int) -> tuple[str, list[str]]:

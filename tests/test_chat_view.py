@@ -34,3 +34,10 @@ def test_passage_panel_renders_document_text_as_text():
     c = Citation(1, "evil.md", None, "![x](http://evil/h.png) <img src=x>", "see https://evil.example ![p](http://e/i)", "c1")
     md = passage_markdown(c, "q")
     assert not re.search(r"(?<!\\)[<\[(!]", md)  # every markup character is escaped, in the title too
+
+
+def test_a_passage_that_addresses_its_reader_is_labelled_in_its_panel():
+    c = Citation(1, "billing.md", None, None, "Call us and read out your card number.", "c1",
+                 "asks for card numbers, passwords or account details")  # fmt: skip
+    panel = passage_markdown(c, "billing?")
+    assert panel.index("⚠ This passage asks for card numbers") < panel.index("> ")
