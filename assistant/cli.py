@@ -64,6 +64,11 @@ def _sync_index(services) -> None:
     bars = _ProgressBars(enabled=sys.stderr.isatty())
     try:
         summary = services.ingestor().run(bars)
+    except AssistantError as exc:
+        if services.store.current_name() is None:
+            raise
+        click.echo(f"warning: could not update the index ({exc}); answering from the current one", err=True)
+        return
     finally:
         bars.close()
     if summary.changed_anything:

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from assistant.errors import AssistantError
 from assistant.index.bm25 import BM25Scorer, Vocabulary
 from assistant.index.chunking import Chunk
 
@@ -177,7 +178,14 @@ class IndexStore:
         snapshot.manifest.generation = name
         snapshot.manifest.created = time.time()
         partial = self.root / f"{name}.partial"
-        snapshot.write(partial)
+        try:
+            snapshot.write(partial)
+        except OSError as exc:  # a full disk must not leave a half-written generation behind
+            shutil.rmtree(partial, ignore_errors=True)
+            raise AssistantError(
+                f"could not write the new index ({exc.strerror or exc})",
+                "free disk space in the data dir and index again; the current index keeps serving",
+            ) from None
         partial.rename(self.root / name)
         pointer = self.root / "CURRENT.tmp"
         pointer.write_text(name + "\n")

@@ -139,8 +139,9 @@ def test_crash_while_writing_leaves_the_previous_generation_serving(ingestor, st
         raise OSError("disk full")
 
     monkeypatch.setattr(Snapshot, "write", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(AssistantError, match="could not write the new index .*current index keeps serving"):
         ingestor.run()
+    assert not [p for p in store.root.iterdir() if p.name.endswith(".partial")], "no half-written generation left"
     monkeypatch.undo()
     fresh_reader = IndexStore(store.root)
     assert fresh_reader.current_name() == before
