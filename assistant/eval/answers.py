@@ -78,10 +78,11 @@ class AnswerBank:
         adapters = {"auto": self.routable_sha, "finetuned": self.adapters_sha,
                     "finetuned+retrieval": self.adapters_sha}.get(route, "-")  # fmt: skip
         version = "closed-book" if route in ("base", "finetuned") else PIPELINE_VERSION  # grounding changes spare these
+        policy = self.services.router.policy  # the bar decides "not found" on every grounded route; membership on auto
+        routed = (policy.membership_percentile if route == "auto" else "-", policy.null_percentile)
         raw = "|".join(map(str, (version, mode, question, adapters, self.services.store.current_name(),
                                  s.max_tokens, s.passages, s.answer_mode, s.repeat_penalty, s.temperature, s.prompt_cache,
-                                 self.services.router.policy.membership_percentile,
-                                 self.services.router.policy.null_percentile)))  # fmt: skip
+                                 routed)))  # fmt: skip
         return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
     def get(self, mode: str, question: str) -> Answer:
