@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -31,6 +32,9 @@ class FriendlyGroup(click.Group):
             _fail(str(exc))
         except KeyboardInterrupt:
             _fail("interrupted", code=130)
+        except BrokenPipeError:  # `assistant … | head`: the reader left; that is not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug, not user error: still one line unless --debug
@@ -86,7 +90,9 @@ def _settings(**overrides):
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:  # one line naming the variable, not pydantic's four
         problems = "; ".join(
-            f"ASSISTANT_{'_'.join(map(str, e['loc'])).upper()}={e.get('input')!s}: {e['msg']}" for e in exc.errors()
+            (f"ASSISTANT_{'_'.join(map(str, e['loc'])).upper()}={e.get('input')!s}: " if e["loc"] else "")
+            + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
         )
         raise BadInput(f"invalid setting {problems}", "fix it (`assistant config` lists every setting)") from None
 

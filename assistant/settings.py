@@ -12,13 +12,15 @@ import os
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from assistant.errors import BadInput
 
 
 class Backend(StrEnum):
@@ -120,8 +122,21 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_file = Path(os.environ.get("ASSISTANT_CONFIG", "assistant.toml"))
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+        named = os.environ.get("ASSISTANT_CONFIG")
+        toml_file = Path(named or "assistant.toml")
+        if named and not toml_file.is_file():  # a file asked for by name must not be silently skipped
+            raise BadInput(f"ASSISTANT_CONFIG names {toml_file}, which does not exist", "fix the path or unset it")
+        try:
+            source = TomlConfigSettingsSource(settings_cls, toml_file)
+        except ValueError as exc:  # tomllib's decode error: say which file
+            raise BadInput(f"{toml_file} is not valid TOML ({exc})", "fix that line, or move the file away") from None
+        return (init_settings, env_settings, source)
+
+    @model_validator(mode="after")
+    def _overlap_fits(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})")
+        return self
 
     @property
     def index_dir(self) -> Path:

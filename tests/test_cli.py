@@ -88,3 +88,11 @@ def test_bad_settings_and_options_are_one_line_errors_naming_the_variable(tmp_pa
     assert "ASSISTANT_THREADS=-1" in err and "assistant config" in err
     assert "ASSISTANT_BACKEND=bogus" in one_line_error(run("search", "x", env={"ASSISTANT_BACKEND": "bogus"}, cwd=tmp_path))
     assert run("search", "x", "--k", "-5", cwd=tmp_path).returncode == 2
+
+
+def test_config_file_problems_name_the_file(tmp_path):
+    (tmp_path / "bad.toml").write_text("threads = \n")
+    assert "bad.toml is not valid TOML" in one_line_error(run("config", env={"ASSISTANT_CONFIG": str(tmp_path / "bad.toml")}))
+    assert "does not exist" in one_line_error(run("config", env={"ASSISTANT_CONFIG": str(tmp_path / "nope.toml")}))
+    err = one_line_error(run("config", env={"ASSISTANT_CHUNK_OVERLAP": "700"}, cwd=tmp_path))
+    assert "chunk_overlap (700) must be smaller than chunk_size (600)" in err
