@@ -158,8 +158,7 @@ async def settings_update(values: dict) -> None:
 
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
-    user = cl.user_session.get("user")
-    if USERS and role_of(USERS, user.identifier if user else None) is None:
+    if USERS and _role() is None:
         await cl.ErrorMessage(content="This account is no longer active. Ask your administrator, then log in again.",
                               author="Crossroads").send()  # fmt: skip
         return
@@ -246,9 +245,14 @@ DESK_ACTIONS = [
 ]
 
 
-def _agent() -> bool:
+def _role() -> str | None:
+    """The session user's role as ASSISTANT_AUTH says now (None: no such account any more)."""
     user = cl.user_session.get("user")
-    return not USERS or role_of(USERS, user.identifier if user else None) == "agent"
+    return role_of(USERS, user.identifier if user else None)
+
+
+def _agent() -> bool:
+    return not USERS or _role() == "agent"
 
 
 async def desk(ticket: str) -> None:
@@ -299,8 +303,7 @@ async def desk_escalate(action: cl.Action) -> None:
 
 # --- uploads ------------------------------------------------------------------------------------
 async def handle_uploads(files: list) -> None:
-    user = cl.user_session.get("user")
-    if USERS and role_of(USERS, user.identifier if user else None) != "agent":
+    if not _agent():
         await cl.ErrorMessage(content="Only agents may add documents to the knowledge base.").send()
         return
     saved: list[Path] = []
