@@ -29,7 +29,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from assistant.errors import AssistantError, BadInput
 from assistant.settings import Settings
-from assistant.turn import MODES, Conversation, TurnPipeline, TurnResult
+from assistant.turn import MODES, Conversation, TurnPipeline, TurnResult, footnotes
 
 MODEL = "crossroads"
 
@@ -43,14 +43,6 @@ def mode_of(model: str) -> str | None:
         return "auto"
     prefix, _, mode = model.partition("/")
     return mode if prefix == MODEL and mode in MODES and mode != "auto" else None
-
-
-def footnotes(result: TurnResult) -> str:
-    lines = []
-    for c in result.citations:
-        where = ", ".join(x for x in (f"p. {c.page}" if c.page else "", c.section or "") if x)
-        lines.append(f"[{c.n}] {c.source}" + (f" ({where})" if where else ""))
-    return "\n\nSources:\n" + "\n".join(lines) if lines else ""
 
 
 def metadata(result: TurnResult) -> dict:
@@ -141,7 +133,7 @@ def build_router(pipeline: Callable[[], TurnPipeline], settings: Settings):
         return {
             "id": completion_id, "object": "chat.completion", "created": int(time.time()), "model": model,
             "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": result.answer + footnotes(result)}}],
+                         "message": {"role": "assistant", "content": result.answer + footnotes(result.citations)}}],
             "crossroads": metadata(result),
         }  # fmt: skip
 
@@ -171,7 +163,7 @@ def _stream(conversation: Conversation, question: str, mode: str, model: str, co
         tail = ""
         if result.answer != streamed:  # verification replaced the draft, or "not found" was decided after
             tail = f"\n\n---\n{result.answer}" if streamed.strip() else result.answer
-        tail += footnotes(result)
+        tail += footnotes(result.citations)
         if tail:
             yield chunk({"content": tail})
         yield chunk({}, "stop", metadata(result))

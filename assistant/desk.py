@@ -8,13 +8,14 @@ copies anything. Questions the folder does not answer become hand-offs (`escalat
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.citations import MARKER, split_sentences
 from assistant.grounding import QUOTE_PREFIX
-from assistant.turn import Citation, TurnPipeline, TurnResult
+from assistant.turn import Citation, TurnPipeline, TurnResult, footnotes
 
 Support = Literal["cited", "finetuned", "unsupported"]
 REQUEST = re.compile(
@@ -100,11 +101,10 @@ class Draft:
     def copy_text(self, citations: Literal["footnotes", "none"] = "footnotes") -> str:
         """Clean text for the customer: no flags; citations as footnotes, or removed."""
         body = self.body(marks=False)
-        used = {int(n) for n in re.findall(r"\[(\d+)\]", body)}
+        used = {int(n) for n in MARKER.findall(body)}
         if citations == "none" or not used:
-            return re.sub(r" ?\[\d+\]", "", body)
-        notes = [f"[{c.n}] {c.source}" + (f", p. {c.page}" if c.page else "") for c in self.citations if c.n in used]
-        return body + "\n\nSources:\n" + "\n".join(notes)
+            return MARKER.sub("", body)
+        return body + footnotes([c for c in self.citations if c.n in used])
 
     def to_json(self) -> dict:
         return {
@@ -126,7 +126,7 @@ def draft_reply(message: str, pipeline: TurnPipeline, mode: str = "auto") -> Dra
         renumber = {}
         for c in result.citations if result.answer_kind != "not_found" else []:
             renumber[c.n] = len(citations) + 1
-            citations.append(Citation(renumber[c.n], c.source, c.page, c.section, c.snippet, c.chunk_id))
+            citations.append(dataclasses.replace(c, n=renumber[c.n]))
         parts.append(Part(question, result, _sentences(result, renumber)))
     return Draft(message, parts, citations)
 

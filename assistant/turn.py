@@ -74,6 +74,13 @@ def citation_of(n: int, hit: Hit) -> Citation:
     return Citation(n, c.source, c.page, c.section, " ".join(c.text.split())[:300], c.id, instructions_in(c.text))
 
 
+def footnotes(citations: Sequence[Citation]) -> str:
+    """'Sources:' lines under an answer for plain-text readers (API clients, a copied reply)."""
+    lines = [f"[{c.n}] {c.source}" + (f", p. {c.page}" if c.page else "") + (f" — {c.section}" if c.section else "")
+             for c in citations]  # fmt: skip
+    return "\n\nSources:\n" + "\n".join(lines) if lines else ""
+
+
 def clean_question(text: str, max_chars: int) -> tuple[str, list[str]]:
     """Strip, reject empty, truncate overlong (with a notice the user sees)."""
     question = text.strip()
