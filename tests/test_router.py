@@ -96,6 +96,31 @@ def test_current_questions_are_not_answered_from_memory(router):
 
 
 @pytest.mark.slow
+def test_time_words_the_domain_itself_uses_are_not_freshness_cues(minilm, tmp_path):
+    exemplars, answers = [*TV, "How do I see the current channel's details?"], [*TV_ANSWERS, "Press Info on the remote."]
+    domains = load_domains([card("tv", tmp_path, exemplars, answers, minilm)], minilm, tmp_path / "cache")
+    router = Router(domains, minilm, Policy(membership_percentile=20), bar=lambda percentile: (0.5, 0.9))
+    q = "How do I see the current channel's details on the TV?"
+    signals = router.signals(q, evidence(0.2), q, False, None)
+    assert signals.time_words == ["current"] and router.decide(signals).route == "finetuned"
+    q = "What is the current firmware for the Smart Remote?"  # "firmware"… but "the latest" is news
+    assert router.decide(router.signals(q.replace("current", "latest"), evidence(0.2), q, False, None)).route == "not_found"
+
+
+@pytest.mark.slow
+def test_a_domain_question_needs_less_evidence_to_be_read_with_its_passages(minilm, tmp_path):
+    domains = load_domains([card("tv", tmp_path, TV, TV_ANSWERS, minilm)], minilm, tmp_path / "cache")
+    bars = lambda percentile: (0.5, 0.9) if percentile >= 97 else (0.4, 0.9)  # noqa: E731
+    router = Router(domains, minilm, Policy(membership_percentile=20), bar=bars)
+    q = "How do I pair my Smart Remote with the TV?"
+    decision = router.decide(router.signals(q, evidence(0.45, ("tv-manual/remote.md",)), q, False, None))
+    assert decision.route == "finetuned+retrieval" and decision.bar == 0.4
+    q = "How long do I boil an egg?"  # outside the domain: the folder's full bar
+    decision = router.decide(router.signals(q, evidence(0.45), q, False, None))
+    assert decision.route == "not_found" and decision.bar == 0.5
+
+
+@pytest.mark.slow
 def test_an_adapter_that_does_not_beat_its_base_is_not_chosen(minilm, tmp_path):
     weak = card("tv", tmp_path, TV, TV_ANSWERS, minilm, f1=(0.19, 0.21))
     old = card("old", tmp_path, TV, TV_ANSWERS, minilm, membership=False)

@@ -1,0 +1,20 @@
+from assistant.membership import coverage, knows
+
+VOCABULARY = frozenset({"explain", "account", "smart", "hub", "search", "option", "tv"})
+
+
+def test_a_one_letter_typo_is_still_a_known_word():
+    assert knows("explian", VOCABULARY) and knows("acoount", VOCABULARY) and knows("accounts", VOCABULARY)
+    assert knows("serch", VOCABULARY) and knows("searchh", VOCABULARY)
+
+
+def test_short_and_foreign_words_are_not_forgiven():
+    assert not knows("tb", VOCABULARY)  # one edit from "tv", but short terms must match exactly
+    assert not knows("band", VOCABULARY) and not knows("watch", VOCABULARY)
+
+
+def test_coverage_is_the_share_of_known_terms():
+    assert coverage("Smart Hub: explian the serch option", VOCABULARY) == 1.0
+    assert coverage("Pair the band", VOCABULARY) == 0.0
+    assert coverage("Smart band", VOCABULARY) == 0.5
+    assert coverage("?", VOCABULARY) == 0.0
