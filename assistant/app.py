@@ -131,7 +131,7 @@ async def start() -> None:
         [Select(id="route", label="Answer from", items=chat_view.ROUTE_CHOICES, initial_value="auto",
                 description="Auto lets the router pick per question; /ft or /rag before a question also override.")]
     ).send()  # fmt: skip
-    for warning in SERVICES.warnings:
+    for warning in [*SERVICES.warnings, *([SERVICES.store.warning] if SERVICES.store.warning else [])]:
         await cl.Message(content=f"⚠️ {warning}", author="Crossroads").send()
 
 

@@ -75,6 +75,8 @@ def _sync_index(services) -> None:
         return
     finally:
         bars.close()
+    if summary.damage:
+        click.echo(f"warning: {summary.damage} — replaced by a new generation", err=True)
     if summary.changed_anything:
         click.echo(
             f"indexed knowledge/: +{len(summary.added)} ~{len(summary.changed)} -{len(summary.deleted)} files", err=True
@@ -227,23 +229,27 @@ def _print_summary(summary) -> None:
         click.echo(f"  ! {_printable(name)}: {reason}")
     for note in summary.notes:
         click.echo(f"  note: {note}")
+    if summary.damage:
+        click.echo(f"  repaired: {summary.damage} — this run wrote a whole new generation")
 
 
 @cli.command()
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--watch", is_flag=True, help="Keep running and re-index when files change.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def ingest(path: Path | None, watch: bool, as_json: bool) -> None:
+@click.option("--rebuild", is_flag=True, help="Ignore the current index and index every file again (after damage).")
+def ingest(path: Path | None, watch: bool, as_json: bool, rebuild: bool) -> None:
     """Index the knowledge folder (PATH, default: knowledge/) incrementally."""
     from assistant.services import Services
 
     services = Services(_settings(**({"knowledge_dir": path} if path else {})))
     ingestor = services.ingestor()
 
-    def once() -> None:
+    def once(rebuild: bool = False) -> None:
         bars = _ProgressBars(enabled=not as_json and sys.stderr.isatty())
         try:
-            summary = ingestor.run(bars, on_wait=lambda: click.echo("another ingest is running; waiting…", err=True))
+            summary = ingestor.run(bars, on_wait=lambda: click.echo("another ingest is running; waiting…", err=True),
+                                   rebuild=rebuild)  # fmt: skip
         finally:
             bars.close()
         if as_json:
@@ -251,7 +257,7 @@ def ingest(path: Path | None, watch: bool, as_json: bool) -> None:
         else:
             _print_summary(summary)
 
-    once()
+    once(rebuild)
     if watch:
         from assistant.index.watch import watch_folder
 

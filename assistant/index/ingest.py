@@ -56,6 +56,7 @@ class IngestSummary:
     generation: str | None = None
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    damage: str | None = None  # the current index was damaged: what was wrong (this run replaced it)
 
     @property
     def changed_anything(self) -> bool:
@@ -134,7 +135,10 @@ class Ingestor:
         self.max_file_bytes, self.max_file_chars = max_file_bytes, max_file_chars
         self.lock_timeout_s = lock_timeout_s
 
-    def run(self, progress: Callable[[Progress], None] | None = None, on_wait: Callable[[], None] | None = None) -> IngestSummary:
+    def run(self, progress: Callable[[Progress], None] | None = None, on_wait: Callable[[], None] | None = None,
+            rebuild: bool = False) -> IngestSummary:  # fmt: skip
+        """Bring the index up to date with the folder; `rebuild` ignores the current index and
+        embeds every file again (the way out of a damaged or doubtful index)."""
         from filelock import FileLock, Timeout
 
         if not self.root.is_dir():
@@ -153,14 +157,16 @@ class Ingestor:
                     "another ingest is still running", "wait for it to finish, or stop the other `assistant ingest`"
                 ) from None
         try:
-            return self._run_locked(progress or (lambda p: None))
+            return self._run_locked(progress or (lambda p: None), rebuild)
         finally:
             lock.release()
 
-    def _run_locked(self, progress: Callable[[Progress], None]) -> IngestSummary:
+    def _run_locked(self, progress: Callable[[Progress], None], rebuild: bool) -> IngestSummary:
         started = time.perf_counter()
         summary = IngestSummary()
-        current = self.store.snapshot()
+        current = None if rebuild else self.store.snapshot()
+        summary.damage = None if rebuild else self.store.warning
+        damaged = summary.damage is not None  # then a new generation is written whatever changed
         model_id, dim = self.embeddings.model_id, self.embeddings.dimension
         if current is not None and (current.manifest.embedding_model, current.manifest.dimension) != (model_id, dim):
             summary.notes.append(
@@ -228,7 +234,7 @@ class Ingestor:
         summary.deleted = sorted(set(old_files) - seen)
         summary.unchanged = len(keep)  # only previously indexed files are kept (skipped ones keep their old version)
         timestamps_only = any(keep[r].mtime != old_files[r].mtime for r in keep)
-        if current is not None and not fresh and not summary.deleted and not timestamps_only:
+        if current is not None and not fresh and not summary.deleted and not timestamps_only and not damaged:
             summary.chunks_total = len(current)
             summary.seconds = time.perf_counter() - started
             return summary

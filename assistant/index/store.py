@@ -8,10 +8,17 @@
 A new generation is written into `gen-<id>.partial/`, renamed, and only then named in CURRENT,
 so a crash or kill at any point leaves the previous generation serving. Readers load a whole
 generation into memory (`Snapshot`) and pick up a new one when CURRENT changes.
+
+Disks and people damage files after the fact (a truncated `vectors.npy`, a hand-edited line, bytes
+overwritten in place), so the manifest carries each data file's SHA-256 and a generation that
+fails to load or to match them is not served: the previous good generation is (one is kept
+beside the current one), with a warning naming the damage, and the next ingest writes a whole new
+generation from it — or from nothing, with `assistant ingest --rebuild`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -19,6 +26,7 @@ import shutil
 import threading
 import time
 import uuid
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -31,6 +39,7 @@ from assistant.index.chunking import Chunk
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
+DATA_FILES = ("chunks.jsonl", "vectors.npy", "tf.npz", "vocab.json")
 
 
 @dataclass
@@ -49,6 +58,7 @@ class Manifest:
     generation: str = ""
     created: float = 0.0
     format: int = FORMAT_VERSION
+    checksums: dict[str, str] = field(default_factory=dict)  # data file → SHA-256 (none in older indexes)
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
@@ -102,13 +112,22 @@ class Snapshot:
 
     @classmethod
     def read(cls, directory: Path) -> Snapshot:
-        manifest = Manifest.read(directory / "manifest.json")
-        with (directory / "chunks.jsonl").open() as f:
-            chunks = [Chunk(**json.loads(line)) for line in f]
-        vectors = np.load(directory / "vectors.npy")
-        tf = sparse.load_npz(directory / "tf.npz").tocsr()
-        vocab = Vocabulary(json.loads((directory / "vocab.json").read_text()))
-        return cls(manifest, chunks, vectors, tf, vocab)
+        """Load a generation, or raise `DamagedIndex` saying what is wrong with it."""
+        try:
+            manifest = Manifest.read(directory / "manifest.json")
+            for name, expected in manifest.checksums.items():
+                if _sha256(directory / name) != expected:
+                    raise ValueError(f"{name} does not match its checksum")
+            with (directory / "chunks.jsonl").open() as f:
+                chunks = [Chunk(**json.loads(line)) for line in f]
+            vectors = np.load(directory / "vectors.npy")
+            tf = sparse.load_npz(directory / "tf.npz").tocsr()
+            vocab = Vocabulary(json.loads((directory / "vocab.json").read_text()))
+            return cls(manifest, chunks, vectors, tf, vocab)
+        except DamagedIndex:
+            raise
+        except (OSError, ValueError, KeyError, TypeError, AssertionError, zipfile.BadZipFile) as exc:
+            raise DamagedIndex(f"index generation {directory.name} is damaged ({exc})") from exc
 
     def write(self, directory: Path) -> None:
         directory.mkdir(parents=True)
@@ -118,6 +137,7 @@ class Snapshot:
         np.save(directory / "vectors.npy", self.vectors)
         sparse.save_npz(directory / "tf.npz", self.tf, compressed=False)
         (directory / "vocab.json").write_text(json.dumps(self.vocab.terms, ensure_ascii=False))
+        self.manifest.checksums = {name: _sha256(directory / name) for name in DATA_FILES}
         (directory / "manifest.json").write_text(json.dumps(self.manifest.to_json(), indent=1))
         for name in os.listdir(directory):
             _fsync(directory / name)
@@ -125,6 +145,18 @@ class Snapshot:
 
     def __len__(self) -> int:
         return len(self.chunks)
+
+
+class DamagedIndex(AssistantError):
+    """A generation on disk cannot be served as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "run `assistant ingest --rebuild` to index the folder again from scratch")
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _fsync(path: Path) -> None:
@@ -140,8 +172,9 @@ class IndexStore:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self._loaded: tuple[str, Snapshot] | None = None
+        self._loaded: tuple[str, Snapshot | None, str | None] | None = None  # CURRENT, what serves, its dir
         self._load_lock = threading.Lock()
+        self.warning: str | None = None  # set while CURRENT is damaged and an older generation (or none) serves
 
     @property
     def lock_path(self) -> Path:
@@ -153,12 +186,9 @@ class IndexStore:
         except FileNotFoundError:
             return None
 
-    def manifest(self) -> Manifest | None:
-        name = self.current_name()
-        return Manifest.read(self.root / name / "manifest.json") if name else None
-
     def snapshot(self) -> Snapshot | None:
-        """The serving generation, loaded once and reloaded only when CURRENT names another."""
+        """The serving generation, loaded once and reloaded only when CURRENT names another. When
+        CURRENT's generation is damaged, the newest good one serves instead (None if there is none)."""
         name = self.current_name()
         if name is None:
             return None
@@ -167,9 +197,28 @@ class IndexStore:
         with self._load_lock:
             if not (self._loaded and self._loaded[0] == name):
                 started = time.perf_counter()
-                self._loaded = (name, Snapshot.read(self.root / name))
-                log.info("loaded index %s (%d chunks) in %.2fs", name, len(self._loaded[1]), time.perf_counter() - started)
+                try:
+                    self._loaded, self.warning = (name, Snapshot.read(self.root / name), name), None
+                except DamagedIndex as exc:
+                    log.error("%s", exc)
+                    self._loaded, self.warning = self._fallback(name, exc)
+                if self._loaded[1] is not None:
+                    log.info("loaded index %s (%d chunks) in %.2fs", self._loaded[2], len(self._loaded[1]),
+                             time.perf_counter() - started)  # fmt: skip
             return self._loaded[1]
+
+    def _fallback(self, name: str, damage: DamagedIndex) -> tuple[tuple[str, Snapshot | None, str | None], str]:
+        older = sorted((d for d in self.root.glob("gen-*") if d.is_dir() and d.name != name and "." not in d.name),
+                       key=lambda d: d.name, reverse=True)  # fmt: skip
+        for directory in older:
+            try:
+                snapshot = Snapshot.read(directory)
+            except DamagedIndex as exc:
+                log.error("%s", exc)
+                continue
+            return (name, snapshot, directory.name), (
+                f"{damage.message}; serving the previous generation {directory.name} until the next ingest replaces it")
+        return (name, None, None), f"{damage.message}, and no earlier generation is intact; the next ingest indexes everything again"
 
     def commit(self, snapshot: Snapshot) -> str:
         """Write `snapshot` as a new generation and make it the serving one. Caller holds the lock."""
@@ -192,12 +241,14 @@ class IndexStore:
         _fsync(pointer)
         os.replace(pointer, self.root / "CURRENT")  # the atomic switch
         _fsync(self.root)
-        self._loaded = (name, snapshot)
-        self.collect_garbage(keep=name)
+        previous = self._loaded[2] if self._loaded else None  # the last generation that served intact
+        self._loaded, self.warning = (name, snapshot, name), None
+        self.collect_garbage(keep={name, previous} - {None})
         return name
 
-    def collect_garbage(self, keep: str) -> None:
-        """Remove half-written and superseded generations (readers hold theirs in memory)."""
+    def collect_garbage(self, keep: set[str]) -> None:
+        """Remove half-written and superseded generations, but the one before the current: it is
+        what serves if the current one is found damaged (readers hold theirs in memory)."""
         for entry in self.root.iterdir():
-            if entry.is_dir() and entry.name.startswith("gen-") and entry.name != keep:
+            if entry.is_dir() and entry.name.startswith("gen-") and entry.name not in keep:
                 shutil.rmtree(entry, ignore_errors=True)
