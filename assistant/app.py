@@ -17,14 +17,13 @@ import secrets
 from pathlib import Path
 
 import chainlit as cl
-from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.input_widget import Select
 from chainlit.server import app as chainlit_app
 
 from assistant import chat_view
 from assistant.accounts import LoginThrottle, parse_accounts, role_of
 from assistant.api import build_router
-from assistant.chat_store import LocalFileStorage, ensure_sqlite_schema, mount_files_route
+from assistant.chat_store import ChatDataLayer, LocalFileStorage, ensure_sqlite_schema, mount_files_route
 from assistant.desk import draft_reply
 from assistant.errors import AssistantError
 from assistant.escalations import EscalationStore
@@ -67,9 +66,9 @@ if USERS:
 
 
 @cl.data_layer
-def data_layer() -> SQLAlchemyDataLayer:
+def data_layer() -> ChatDataLayer:
     url = SETTINGS.chat_db_url or ensure_sqlite_schema(SETTINGS.data_dir / "chat.db")
-    return SQLAlchemyDataLayer(conninfo=url, storage_provider=STORAGE)
+    return ChatDataLayer(conninfo=url, storage_provider=STORAGE)
 
 
 # --- start-up: index the folder, watch it, load the model ---------------------------------------------
@@ -112,8 +111,29 @@ def warm_up() -> None:
     SERVICES.evidence_bar.null_scores()  # the folder's "not found" bar
 
 
+CHAT, AGENT_DESK = "Chat", "Agent desk"
+
+
+@cl.set_chat_profiles
+async def chat_profiles(user: cl.User | None = None, language: str | None = None) -> list[cl.ChatProfile] | None:
+    """Agents get a second profile in which every message is a customer's ticket (`desk`)."""
+    if USERS and role_of(USERS, user.identifier if user else None) != "agent":
+        return None
+    return [
+        cl.ChatProfile(name=CHAT, markdown_description="Ask about your documents; the router picks where the answer "
+                       "comes from.", default=True),
+        cl.ChatProfile(name=AGENT_DESK, markdown_description="Paste a customer's message: Crossroads drafts a cited reply "
+                       "to check, rewrite and copy, and escalates what the documents do not answer.",
+                       starters=[cl.Starter(label="A customer's ticket", message=SAMPLE_TICKET)]),
+    ]  # fmt: skip
+
+
+SAMPLE_TICKET = ("Hello, I got my TV last week and cannot get the remote to work. How do I pair it? "
+                 "Also, is Smart Hub going to be down for maintenance soon? Thanks, Sam")  # fmt: skip
+
+
 @cl.set_starters
-async def starters(user: cl.User | None = None) -> list[cl.Starter]:
+async def starters(user: cl.User | None = None, language: str | None = None) -> list[cl.Starter]:
     return [
         cl.Starter(label="Pair the remote", message="How do I pair the Samsung Smart Remote with my TV?"),
         cl.Starter(label="Turn on subtitles", message="How do I turn on the caption function?"),
@@ -131,6 +151,10 @@ async def start() -> None:
         [Select(id="route", label="Answer from", items=chat_view.ROUTE_CHOICES, initial_value="auto",
                 description="Auto lets the router pick per question; /ft or /rag before a question also override.")]
     ).send()  # fmt: skip
+    if cl.user_session.get("chat_profile") == AGENT_DESK:
+        await cl.Message(content="**Agent desk** — paste a customer's message. You get a draft reply with its sources "
+                         "to check, rewrite and copy; questions the documents do not answer become escalations.",
+                         author="Crossroads").send()  # fmt: skip
     for warning in [*SERVICES.warnings, *([SERVICES.store.warning] if SERVICES.store.warning else [])]:
         await cl.Message(content=f"⚠️ {warning}", author="Crossroads").send()
 
@@ -169,6 +193,9 @@ async def on_message(message: cl.Message) -> None:
         head, _, ticket = (message.content or "").strip().partition(" ")
         if head.lower() == DESK_PREFIX:
             await desk(ticket)
+            return
+        if cl.user_session.get("chat_profile") == AGENT_DESK and (message.content or "").strip():
+            await desk(message.content)
             return
         text, route = chat_view.split_prefix(message.content or "", cl.user_session.get("route") or "auto")
         if text.strip():

@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.data.storage_clients.base import BaseStorageClient
 
 FILES_ROUTE = "/crossroads/files"
@@ -43,6 +44,18 @@ CREATE TABLE IF NOT EXISTS feedbacks (
   FOREIGN KEY ("threadId") REFERENCES threads("id") ON DELETE CASCADE
 );
 """
+
+
+class ChatDataLayer(SQLAlchemyDataLayer):
+    """Chainlit's layer, less one PostgreSQL-only habit: it writes a thread's tags (the chat
+    profile's name) as an array, which SQLite cannot bind — the thread was never saved and a
+    reload of it was refused. On SQLite the tags are dropped; the profile stays in the metadata,
+    which is what resuming a thread reads."""
+
+    async def update_thread(self, thread_id: str, name=None, user_id=None, metadata=None, tags=None):
+        if self._conninfo.startswith("sqlite"):
+            tags = None
+        return await super().update_thread(thread_id, name=name, user_id=user_id, metadata=metadata, tags=tags)
 
 
 def ensure_sqlite_schema(path: Path) -> str:

@@ -210,6 +210,7 @@ def test_viewers_may_not_upload(page, server, tmp_path):
         pg.click("button[type=submit]")
         pg.wait_for_selector("#chat-input", timeout=60_000)
         pg.wait_for_timeout(1500)
+        assert "Agent desk" not in pg.inner_text("body")  # the desk profile is offered to agents only
         pg.set_input_files("input[type=file]", str(doc))
         pg.wait_for_timeout(1000)
         pg.fill("#chat-input", "Please add this note.")
@@ -254,3 +255,21 @@ def test_agent_desk_drafts_a_cited_reply_and_rewrites_it(page):
     page.locator("button:has-text('Copy reply')").last.click()
     page.wait_for_selector("pre:has-text('Hi there!')", timeout=30_000)  # the clean text, in a copyable block
     page.screenshot(path=str(SHOTS / "11-desk-friendlier-copy.png"), full_page=True)
+
+
+def test_agents_have_a_desk_profile_where_every_message_is_a_ticket(page, server):
+    page.goto(server["url"])
+    page.wait_for_selector("#chat-input", timeout=60_000)
+    page.get_by_text("Chat", exact=True).first.click()  # the profile picker in the header
+    page.get_by_text("Agent desk", exact=True).first.click()
+    confirm = page.locator("button:has-text('Confirm')")
+    if confirm.count():
+        confirm.first.click()
+    page.get_by_text("paste a customer's message", exact=False).first.wait_for(timeout=60_000)
+    page.fill("#chat-input", "Hi! When is the Smart Hub maintenance scheduled? Thanks")
+    page.wait_for_timeout(300)
+    page.click("#chat-submit")
+    page.wait_for_selector("text=Draft reply", timeout=180_000)
+    page.wait_for_selector("button:has-text('Copy reply')", timeout=30_000)
+    page.screenshot(path=str(SHOTS / "12-desk-profile.png"), full_page=True)
+    assert "Thank you for contacting us" in page.inner_text("body")
