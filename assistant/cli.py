@@ -613,9 +613,9 @@ def config() -> None:
 
 
 def _register() -> None:
-    from assistant.cli_desk import desk_group, escalations_group, feedback_group
+    from assistant.cli_desk import desk_group, escalations_group, feedback_group, report_group
 
-    for group in (desk_group, escalations_group, feedback_group):
+    for group in (desk_group, escalations_group, feedback_group, report_group):
         cli.add_command(group)
 
 

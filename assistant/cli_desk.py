@@ -1,5 +1,5 @@
 """The agent desk on the command line: `assistant desk draft`, `assistant escalations`,
-`assistant feedback export` (registered on `assistant.cli.cli`)."""
+`assistant feedback export`, `assistant report gaps` (registered on `assistant.cli.cli`)."""
 
 from __future__ import annotations
 
@@ -100,7 +100,48 @@ def feedback_group() -> None:
 @click.option("--finetune", "target", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="Write the corrections as fine-tuning JSONL ({question, answer}).")  # fmt: skip
 def feedback_export(target: Path) -> None:
-    """Export resolved escalations as training data for `assistant finetune`."""
-    rows = [{"question": e.question, "answer": e.resolution} for e in _escalations().list("resolved")]
+    """Export agents' corrections (resolved escalations) and thumbs-up answers as training data
+    for `assistant finetune`."""
+    from assistant.chat_history import stored_turns
+    from assistant.chat_view import strip_footer
+    from assistant.citations import MARKER
+    from assistant.cli import _settings
+
+    corrections = [{"question": e.question, "answer": e.resolution} for e in _escalations().list("resolved")]
+    liked = [{"question": t.question, "answer": MARKER.sub("", strip_footer(t.answer)).strip()}
+             for t in stored_turns(_settings().data_dir / "chat.db") if t.feedback == 1 and t.route != "not_found"]  # fmt: skip
+    rows = list({(r["question"], r["answer"]): r for r in corrections + liked if r["answer"]}.values())
     target.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    click.echo(f"wrote {len(rows)} corrections to {target}")
+    click.echo(f"wrote {len(rows)} examples to {target} ({len(corrections)} corrections, {len(liked)} thumbs-up answers)")
+
+
+@click.group(name="report")
+def report_group() -> None:
+    """Reports for whoever maintains the knowledge folder."""
+
+
+@report_group.command(name="gaps")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--html", "html_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write an HTML report (top gaps, answers per route per day) to this file.")  # fmt: skip
+def report_gaps(as_json: bool, html_file: Path | None) -> None:
+    """Questions answered "not found", escalated or thumbed down, grouped by topic, with the
+    documents that came closest: which article to write next."""
+    from assistant.cli import _settings
+    from assistant.gaps import report, to_html
+    from assistant.services import Services
+
+    data = report(Services(_settings()))
+    if html_file:
+        html_file.write_text(to_html(data), encoding="utf-8")
+        click.echo(f"wrote {html_file}", err=True)
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    elif not html_file:
+        if not data["gaps"]:
+            click.echo("No gaps: nothing was answered “not found”, escalated or thumbed down.")
+        for g in data["gaps"]:
+            why = ", ".join(f"{k} {v}" for k, v in g["why"].items())
+            click.echo(f"{g['count']:>4}  {g['topic']}  ({why}; closest: {', '.join(g['closest']) or '—'})")
+            for q in g["examples"][1:3]:
+                click.echo(f"      · {q}")

@@ -84,3 +84,19 @@ def test_rewrites_change_the_frame_never_a_cited_sentence():
     assert "Hold Back and Play [1]." in short.body() and "Unsupported first." not in short.body()
     assert short.body().startswith("Dear customer,") and "Yours sincerely" in short.body()
     assert "unused.md" not in draft.copy_text(), "footnotes list only the sources the reply cites"
+
+
+def test_thumbs_up_answers_are_exported_with_the_corrections(tmp_path):
+    from assistant.chat_store import ensure_sqlite_schema
+    from tests.test_chat_history import add_turn
+
+    data = tmp_path / "data"
+    data.mkdir()
+    ensure_sqlite_schema(data / "chat.db")
+    add_turn(data / "chat.db", "t1", 1, "How do I pair the remote?", "Hold Back and Play [1].\n\n*retrieval · quoted · m · 1.0 s*",
+             "retrieval", feedback=1)  # fmt: skip
+    add_turn(data / "chat.db", "t1", 2, "Can I pay with bitcoin?", "I could not find this.", "not_found", feedback=1)
+    out = tmp_path / "examples.jsonl"
+    proc = run("feedback", "export", "--finetune", str(out), env={"ASSISTANT_DATA_DIR": str(data)})
+    assert proc.returncode == 0 and b"1 thumbs-up" in proc.stdout
+    assert json.loads(out.read_text()) == {"question": "How do I pair the remote?", "answer": "Hold Back and Play."}
