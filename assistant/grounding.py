@@ -31,6 +31,7 @@ SHORT_SENTENCE = 10  # words
 # How people ask, not what they ask about (the index's tokenizer keeps these words).
 QUESTION_WORDS = frozenset(tokenize("how do does did i we you my me what which who whom whose where when why can could "
                                     "should would will shall may might want need know tell please explain"))
+ECHOED_QUESTION = 0.8  # share of an answer's content words taken from the question: "No, my band got hot while charging?"
 UNSUPPORTED_WORDS = 0.35  # share of an answer's content words found in no passage that fails it
 NUMBER_QUESTION = re.compile(r"^\s*(how (many|much|long|old|far|big|tall)|what (year|percentage|number))\b", re.I)
 ECHO_LINE = re.compile(r"^\s*(\[\d+\]\s*\(|passages?:|sources?:|question:|answer:)", re.I)
@@ -96,8 +97,10 @@ def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: S
     words = set(tokenize(answer))
     if len(answer.split()) < 3 or EMPTY_LIST.match(answer) or not words:
         return Verdict(False, "the answer is empty or too short")
-    if words <= set(tokenize(question)):
+    if overlap(words, set(tokenize(question))) >= ECHOED_QUESTION:
         return Verdict(False, "the answer only repeats the question")
+    if MARKER.sub("", answer).strip().endswith("?"):
+        return Verdict(False, "the answer is a question")
     if any(ECHO_LINE.match(line) for line in answer.splitlines()):
         return Verdict(False, "the answer echoes the prompt")
     known = set().union(*(set(tokenize(p)) for p in passages)) | set(tokenize(question))
@@ -161,9 +164,10 @@ def answers_question(question: str, picked: Sequence[tuple[int, str]]) -> bool:
 
 
 QUOTE_PREFIX = "Your documents say: "
+CLOSEST_PREFIX = "Your documents do not say this in so many words; the closest they come: "
 
 
-def quote(picked: Sequence[tuple[int, str]]) -> str:
+def quote(picked: Sequence[tuple[int, str]], prefix: str = QUOTE_PREFIX) -> str:
     """'Your documents say: "…" [1]' — verbatim, each sentence with its passage number."""
     body = " ".join(f"{s} [{n}]" if not s.endswith((".", "!", "?")) else f"{s[:-1]} [{n}]{s[-1]}" for n, s in picked)
-    return f"{QUOTE_PREFIX}{body}"
+    return f"{prefix}{body}"

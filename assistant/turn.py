@@ -213,7 +213,8 @@ class TurnPipeline:
                 verdict = grounding.verify(answer, question, passages, cited.numbers)
                 if not verdict.ok:
                     r.draft, r.replaced_because, r.draft_citations = r.answer, verdict.why, r.citations
-                    if not self._extractive(question, passages, hits, r, require_match=True):
+                    if not (self._extractive(question, passages, hits, r, require_match=True)
+                            or (not domain and self._closest(question, passages, hits, r))):  # fmt: skip
                         self._unsupported(r, hits, domain)
             r.timings.verify_ms = _ms_since(tick)
 
@@ -256,6 +257,19 @@ class TurnPipeline:
         r.answer_kind = "extractive"
         r.answer = grounding.quote([(renumber[n], sentence) for n, sentence in picked])
         r.citations = [citation_of(renumber[n], hits[n - 1]) for n in used]
+        return True
+
+    def _closest(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult) -> bool:
+        """The folder passed the router's bar but no sentence holds the question's words: rather
+        than "not found" beside the passage both searches ranked first, quote that passage's best
+        sentences — introduced as the closest the documents come, not as the answer."""
+        if not passages[0] or hits[0].bm25_rank != 1 or hits[0].dense_rank != 1:
+            return False
+        picked = grounding.extract(question, passages[:1], self.searcher.embeddings)
+        if not picked:
+            return False
+        r.answer_kind, r.answer = "extractive", grounding.quote(picked, grounding.CLOSEST_PREFIX)
+        r.citations = [citation_of(1, hits[0])]
         return True
 
     def _not_found(self, result: TurnResult, hits: list[Hit], started: float,

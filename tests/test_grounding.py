@@ -21,7 +21,8 @@ def test_clean_drops_echoed_scaffolding_and_a_repeated_question():
     ("answer", "cited", "why"),
     [("1. 2. 3.", [], "empty"), ("Pair it.", [1], "too short"), ("How do I pair the remote", [1], "repeats"),
      ("Use the Zorblax app with quantum Bluetooth keys.", [], "appear in no passage"),
-     ("Blinks twice when the receipt is offline.", [], "no sentence"), ("Hold Back and Play for", [1], "mid-sentence")],
+     ("Blinks twice when the receipt is offline.", [], "no sentence"), ("Hold Back and Play for", [1], "mid-sentence"),
+     ("So I pair the remote, do I.", [1], "repeats"), ("Did you hold Back and Play for three seconds [1]?", [1], "a question")],
 )  # fmt: skip
 def test_verify_rejects_malformed_and_unsupported_answers(answer, cited, why):
     verdict = verify(answer, "How do I pair the remote?", [PASSAGE], cited)

@@ -81,3 +81,21 @@ def test_a_passage_that_asks_for_card_numbers_is_withheld_and_named(settings, fo
         result = services.pipeline.answer("How do I get faster billing support?", "retrieval", answer_mode=mode).collect()
         assert "CVV" not in result.answer and "555 0100" not in result.answer
         assert any("billing.md" in n and "card numbers" in n for n in result.notices)
+
+
+def test_passing_the_bar_without_a_matching_sentence_quotes_the_top_passage_as_the_closest(indexed):
+    from assistant.index.chunking import Chunk
+    from assistant.retrieval import Hit
+    from assistant.turn import TurnResult
+
+    chunk = Chunk("c1", "straps.md", None, "Strap care", 0, 80, "Some people feel discomfort after long wear. "
+                  "Loosen the strap and clean it with water.", "h", 0.0)  # fmt: skip
+    question = "My skin itches under the band, what should I do?"
+    passages = [chunk.text]
+    result = TurnResult(question, "", "retrieval", "why", 1.0, "m")
+    agreed = [Hit(chunk, 0.03, 1, 1, 5.0, 0.6)]
+    assert indexed.pipeline._closest(question, passages, agreed, result)
+    assert result.answer.startswith("Your documents do not say this in so many words") and "[1]" in result.answer
+    assert result.answer_kind == "extractive" and result.citations[0].source == "straps.md"
+    disputed = [Hit(chunk, 0.03, 2, 1, 5.0, 0.6)]  # the two searches disagree: say "not found" instead
+    assert not indexed.pipeline._closest(question, passages, disputed, TurnResult(question, "", "retrieval", "why", 1.0, "m"))

@@ -36,7 +36,7 @@ PLAN = {
     "unseen_manual": ("retrieval", "auto"),
 }
 USER_MODES = ("retrieval", "auto")
-PIPELINE_VERSION = "8"  # bump when the turn's prompts or checks change, to invalidate cached answers
+PIPELINE_VERSION = "9"  # bump when the turn's prompts or checks change, to invalidate cached answers
 SCAFFOLDING = re.compile(r"(^|\n)\s*(passages?|sources?|question)\s*:|\[\d+\]\s*\(", re.I)
 
 
