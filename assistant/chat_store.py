@@ -9,6 +9,7 @@ postgresql+asyncpg://…`) create Chainlit's schema there first; the SQLite file
 from __future__ import annotations
 
 import mimetypes
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,29 @@ def chainlit_logged_in(request) -> bool:
         return bool(token) and decode_jwt(token) is not None
     except Exception:
         return False
+
+
+CDN_LINK = re.compile(r'\s*<link\b[^>]*href="https://(fonts\.googleapis\.com|fonts\.gstatic\.com|cdn\.jsdelivr\.net)[^"]*"[^>]*>',
+                      re.S)  # fmt: skip
+
+
+def mount_offline_page(app) -> None:
+    """Serve Chainlit's page without its CDN links (Google Fonts, KaTeX's stylesheet): an offline
+    or locked-down deployment otherwise waits on them, and they tell a third party who opens the
+    chat. The system font stands in for Inter; math is off in this app (`latex = false`)."""
+    import os
+
+    from chainlit import server
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Route
+
+    async def page(request):
+        root = os.getenv("CHAINLIT_PARENT_ROOT_PATH", "") + os.getenv("CHAINLIT_ROOT_PATH", "")
+        return HTMLResponse(CDN_LINK.sub("", server.get_html_template(root)))
+
+    routes = app.router.routes
+    catch_all = next((i for i, r in enumerate(routes) if getattr(r, "path", "") == "/{full_path:path}"), len(routes))
+    routes.insert(catch_all, Route("/{full_path:path}", page, methods=["GET"]))
 
 
 def mount_files_route(app, storage: LocalFileStorage, logged_in=chainlit_logged_in) -> None:

@@ -239,6 +239,9 @@ def test_openai_api_is_mounted_before_the_ui_and_closed_while_login_is_on(server
     assert response.status_code == 403 and "ASSISTANT_API_KEY" in response.json()["error"]["message"]
     cross = httpx.get(f"{server['url']}/auth/config", headers={"Origin": "http://127.0.0.1:9"}, timeout=10)
     assert "access-control-allow-origin" not in cross.headers
+    for path in ("/", "/thread/abc"):  # the page asks no third party for fonts or stylesheets
+        page = httpx.get(f"{server['url']}{path}", timeout=10).text
+        assert '<div id="root">' in page and "googleapis" not in page and "jsdelivr" not in page
 
 
 def test_agent_desk_drafts_a_cited_reply_and_rewrites_it(page):
