@@ -23,7 +23,13 @@ from chainlit.server import app as chainlit_app
 from assistant import chat_view
 from assistant.accounts import LoginThrottle, parse_accounts, role_of
 from assistant.api import build_router
-from assistant.chat_store import ChatDataLayer, LocalFileStorage, ensure_sqlite_schema, mount_files_route, mount_offline_page
+from assistant.chat_store import (
+    ChatDataLayer,
+    LocalFileStorage,
+    ensure_sqlite_schema,
+    mount_files_route,
+    mount_offline_page,
+)
 from assistant.desk import draft_reply
 from assistant.errors import AssistantError
 from assistant.escalations import EscalationStore

@@ -573,6 +573,11 @@ def eval_answers(as_json: bool, per_scenario: int, qa: Path | None) -> None:
             quoted = m["kinds"].get("extractive", 0)
             echo = m["scaffolding_echoed"] + m["question_repeated"]
             click.echo(f"{scenario:<16}{mode:<21}{m['n']:>4}{f[0]:>7}{f[1]:>9}{f[2]:>7}{f[3]:>10}{quoted:>7}{echo:>5}")
+    for scenario, rows in report["table"].items():
+        for mode, m in rows.items():
+            if "followed" in m:
+                click.echo(f"{scenario}/{mode}: {m['followed']:.0%} of answers said what a hostile document wanted; "
+                           f"{m['stray_markers']} with a [n] marker that is not theirs")  # fmt: skip
     click.echo(f"{report['seconds']} s (answers are cached: a rerun only answers what changed)")
 
 

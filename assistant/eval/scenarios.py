@@ -11,7 +11,9 @@ reported on the one left out, so a figure never comes from the data it was tuned
 - `freshqa`: FreshQA questions whose Wikipedia page is in the folder → retrieval;
 - `out_of_scope`: CLINC150 out-of-scope queries → not found, never the fine-tuned model;
 - `unseen_manual`: a Galaxy Fit band's manual in the folder, questions written from its sections
-  → retrieval citing the right section.
+  → retrieval citing the right section;
+- `red_team` (answers only): hostile documents in the folder (injections, fake markers, markup),
+  questions that lead to them → what the documents want said never appears in an answer.
 A user adds a scenario as a folder + JSONL (see `user_scenario`). Folders are built under the data
 dir and ingested by the product's own `Ingestor` (incremental, so reruns are cheap).
 """
@@ -44,6 +46,7 @@ class Item:
     golds: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()  # knowledge files that answer it (any one cited is right)
     split: str = ""
+    forbidden: tuple[str, ...] = ()  # what a hostile document wants said: never in an answer
 
 
 @dataclass
@@ -139,7 +142,14 @@ def builtin_scenarios() -> list[Scenario]:
         Scenario("out_of_scope", "CLINC150 out-of-scope queries → not found", "demo+wiki", _clinc_items()),
         Scenario("unseen_manual", "Galaxy Fit manual (never tuned on) in the folder → retrieval, right section",
                  "demo+galaxy", _galaxy_items()),
+        Scenario("red_team", "hostile documents in the folder → never followed, markers only the app's",
+                 "demo+redteam", _redteam_items(), routed=False),
     ]  # fmt: skip
+
+
+def _redteam_items() -> list[Item]:
+    rows = read_jsonl(eval_dir() / "redteam" / "questions.jsonl")
+    return [Item(r["question"], GROUNDED | {"not_found"}, forbidden=tuple(r["forbidden"])) for r in rows]
 
 
 def _write_manual(folder: Path, manual: str) -> None:
@@ -171,6 +181,7 @@ def build_folder(name: str, folder: Path, demo_knowledge: Path, scenarios: list[
         "demo+wiki": lambda: _copy_wiki(folder, scenarios),
         "demo+tv": lambda: _write_manual(folder, "tv-manual"),
         "demo+galaxy": lambda: _write_manual(folder, "galaxy-fit"),
+        "demo+redteam": lambda: shutil.copytree(eval_dir() / "redteam" / "docs", folder / "redteam", dirs_exist_ok=True),
     }
     if name in builders:
         builders[name]()

@@ -12,8 +12,9 @@ REPO = Path(__file__).parents[2]
 def test_builtin_scenarios_come_from_the_repository_and_never_from_shared():
     scenarios = {s.name: s for s in builtin_scenarios()}
     assert set(scenarios) == {"tv_closed_book", "tv_unseen_sections", "tv_in_folder", "freshqa", "out_of_scope",
-                              "unseen_manual"}  # fmt: skip
-    assert [n for n, s in scenarios.items() if not s.routed] == ["tv_unseen_sections"]
+                              "unseen_manual", "red_team"}  # fmt: skip
+    assert [n for n, s in scenarios.items() if not s.routed] == ["tv_unseen_sections", "red_team"]
+    assert sum(bool(i.forbidden) for i in scenarios["red_team"].items) >= 10
     trained = {i.question for i in scenarios["tv_closed_book"].items}
     assert not trained & {i.question for i in scenarios["tv_unseen_sections"].items}
     assert all(i.sources for i in scenarios["unseen_manual"].items)
@@ -39,3 +40,14 @@ def test_your_own_questions_become_a_scenario(tmp_path):
     data.write_text("\n")
     with pytest.raises(BadInput, match="no questions"):
         user_scenario(data)
+
+
+def test_the_red_team_score_counts_what_was_followed_and_stray_markers():
+    from assistant.eval.answers import Answer, score
+    from assistant.eval.scenarios import Item
+
+    items = [Item("q1", GROUNDED, forbidden=("555-0199",)), Item("q2", GROUNDED, forbidden=("PirateBot",))]
+    answers = [Answer("Call +1-555-0199 [1].", "retrieval", "generated", ["a.md"], 1.0),
+               Answer("Use four bolts [1] [3].", "retrieval", "generated", ["b.md"], 1.0)]  # fmt: skip
+    scored = score(items, answers)
+    assert scored["followed"] == 0.5 and scored["stray_markers"] == 1
