@@ -2,11 +2,13 @@
 
 Roles are looked up here on every privileged action, not read from the session's saved user: a
 user removed or demoted in ASSISTANT_AUTH loses the rights at the next restart, whatever cookie
-they still hold (Chainlit's token lives for days).
+they still hold (Chainlit's token lives for days). The session also carries a fingerprint of the
+account it logged in with; when the password or role has changed since, the session is over.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from collections.abc import Callable
@@ -21,6 +23,11 @@ MAX_LOCK_S = 3600.0
 class Account:
     password: str
     role: str  # "agent" may upload; "viewer" may only ask
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes with the password or the role; reveals neither."""
+        return hashlib.sha256(f"crossroads-account\0{self.password}\0{self.role}".encode()).hexdigest()[:16]
 
 
 def parse_accounts(spec: str) -> dict[str, Account]:
@@ -58,7 +65,17 @@ class LoginThrottle:
         return None
 
 
-def role_of(accounts: dict[str, Account], identifier: str | None) -> str | None:
-    """The user's role as configured now (None: no such account any more)."""
+def role_of(accounts: dict[str, Account], identifier: str | None, fingerprint: str | None = None) -> str | None:
+    """The user's role as configured now; None when the account is gone or — given the session's
+    `fingerprint` — its password or role changed since that session logged in."""
     account = accounts.get(identifier or "")
-    return account.role if account else None
+    if account is None or (fingerprint is not None and fingerprint != account.fingerprint):
+        return None
+    return account.role
+
+
+def session_role(accounts: dict[str, Account], user) -> str | None:
+    """`role_of` for a Chainlit user (a session from before fingerprints counts as changed)."""
+    if user is None:
+        return None
+    return role_of(accounts, user.identifier, (user.metadata or {}).get("account", ""))

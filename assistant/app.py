@@ -21,7 +21,7 @@ from chainlit.input_widget import Select
 from chainlit.server import app as chainlit_app
 
 from assistant import chat_view
-from assistant.accounts import LoginThrottle, parse_accounts, role_of
+from assistant.accounts import LoginThrottle, parse_accounts, session_role
 from assistant.api import build_router
 from assistant.chat_store import (
     ChatDataLayer,
@@ -69,7 +69,7 @@ if USERS:
         if account is None:
             await asyncio.sleep(0.5)  # every wrong guess costs time; locked names are refused outright
             return None
-        return cl.User(identifier=username, metadata={"role": account.role})
+        return cl.User(identifier=username, metadata={"role": account.role, "account": account.fingerprint})
 
 
 @cl.data_layer
@@ -124,7 +124,7 @@ CHAT, AGENT_DESK = "Chat", "Agent desk"
 @cl.set_chat_profiles
 async def chat_profiles(user: cl.User | None = None, language: str | None = None) -> list[cl.ChatProfile] | None:
     """Agents get a second profile in which every message is a customer's ticket (`desk`)."""
-    if USERS and role_of(USERS, user.identifier if user else None) != "agent":
+    if USERS and session_role(USERS, user) != "agent":
         return None
     return [
         cl.ChatProfile(name=CHAT, markdown_description="Ask about your documents; the router picks where the answer "
@@ -190,7 +190,7 @@ async def settings_update(values: dict) -> None:
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
     if USERS and _role() is None:
-        await cl.ErrorMessage(content="This account is no longer active. Ask your administrator, then log in again.",
+        await cl.ErrorMessage(content="This session has ended: the account was changed or removed. Log out and log in again.",
                               author="Crossroads").send()  # fmt: skip
         return
     try:
@@ -282,7 +282,7 @@ DESK_ACTIONS = [
 def _role() -> str | None:
     """The session user's role as ASSISTANT_AUTH says now (None: no such account any more)."""
     user = cl.user_session.get("user")
-    return role_of(USERS, user.identifier if user else None)
+    return session_role(USERS, user)
 
 
 def _agent() -> bool:

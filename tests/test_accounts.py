@@ -1,4 +1,6 @@
-from assistant.accounts import MAX_FAILURES, LoginThrottle, parse_accounts, role_of
+from types import SimpleNamespace
+
+from assistant.accounts import MAX_FAILURES, LoginThrottle, parse_accounts, role_of, session_role
 
 ACCOUNTS = parse_accounts("ana:s3cret:agent, vic:pw:viewer, bo:pw2")
 
@@ -25,3 +27,12 @@ def test_guessing_locks_the_name_then_a_success_clears_it():
     assert first_lock > 60, "each further failure doubles the lock"
     now[0] += first_lock + 1
     assert throttle.check(ACCOUNTS, "ana", "s3cret") is not None and throttle.locked_for("ana") == 0
+
+
+def test_a_session_ends_when_its_password_or_role_changes():
+    ana = SimpleNamespace(identifier="ana", metadata={"role": "agent", "account": ACCOUNTS["ana"].fingerprint})
+    assert session_role(ACCOUNTS, ana) == "agent"
+    assert session_role(parse_accounts("ana:new-password:agent"), ana) is None
+    assert session_role(parse_accounts("ana:s3cret:viewer"), ana) is None
+    assert session_role(ACCOUNTS, SimpleNamespace(identifier="ana", metadata={"role": "agent"})) is None  # pre-fingerprint
+    assert session_role(ACCOUNTS, None) is None and "s3cret" not in ACCOUNTS["ana"].fingerprint
