@@ -111,6 +111,12 @@ async def startup() -> None:
         log.warning("model not ready: %s", exc)
 
 
+@cl.on_app_shutdown
+async def shutdown() -> None:
+    """SIGTERM must not wait for a large folder's indexing to finish (nothing half-done is committed)."""
+    SERVICES.stopping.set()
+
+
 def warm_up() -> None:
     """Load the model and the router's exemplars now rather than on the first question."""
     SERVICES.llm.chat_model()

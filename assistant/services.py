@@ -7,6 +7,7 @@ created lazily so that `assistant --help` and `assistant models` never load a mo
 from __future__ import annotations
 
 import logging
+import threading
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +33,7 @@ class Services:
         self.settings = settings
         self._extra_adapters = list(extra_adapters)
         self.warnings: list[str] = []  # shown once to the user (CLI stderr, chat start)
+        self.stopping = threading.Event()  # set on shutdown: a running ingest ends without committing
 
     @property
     def adapters(self) -> list[tuple[str, Path]]:
@@ -70,7 +72,7 @@ class Services:
         return Ingestor(
             knowledge_dir or s.knowledge_dir, self.store, self.embeddings, chunk_size=s.chunk_size,
             chunk_overlap=s.chunk_overlap, max_file_bytes=int(s.max_file_mb * 2**20), max_file_chars=s.max_file_chars,
-            lock_timeout_s=s.ingest_lock_timeout_s,
+            lock_timeout_s=s.ingest_lock_timeout_s, stop=self.stopping,
         )  # fmt: skip
 
     @cached_property

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 import time
 import unicodedata
 from collections.abc import Callable
@@ -127,13 +128,17 @@ class Ingestor:
         max_file_bytes: int = 50 * 2**20,
         max_file_chars: int | None = 3_000_000,
         lock_timeout_s: float = 600,
+        stop: threading.Event | None = None,
     ) -> None:
+        """`stop`, once set, ends a run at the next file or embedding batch without committing
+        anything: a server asked to shut down does so while a large folder is being indexed."""
         self.root = Path(knowledge_dir)
         self.store = store
         self.embeddings = embeddings
         self.chunk_size, self.chunk_overlap = chunk_size, chunk_overlap
         self.max_file_bytes, self.max_file_chars = max_file_bytes, max_file_chars
         self.lock_timeout_s = lock_timeout_s
+        self.stop = stop or threading.Event()
 
     def run(self, progress: Callable[[Progress], None] | None = None, on_wait: Callable[[], None] | None = None,
             rebuild: bool = False) -> IngestSummary:  # fmt: skip
@@ -157,7 +162,15 @@ class Ingestor:
                     "another ingest is still running", "wait for it to finish, or stop the other `assistant ingest`"
                 ) from None
         try:
-            return self._run_locked(progress or (lambda p: None), rebuild)
+            report = progress or (lambda p: None)
+
+            def progress_or_stop(p: Progress) -> None:
+                if self.stop.is_set():
+                    raise AssistantError("indexing stopped: the server is shutting down",
+                                         "the previous index keeps serving; indexing resumes at the next start")  # fmt: skip
+                report(p)
+
+            return self._run_locked(progress_or_stop, rebuild)
         finally:
             lock.release()
 

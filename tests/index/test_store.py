@@ -77,3 +77,20 @@ def test_rebuild_embeds_every_file_again_and_keeps_one_generation_to_fall_back_t
     assert len(summary.added) == 8 and summary.chunks_embedded == summary.chunks_total
     assert {d.name for d in store.root.glob("gen-*")} == {second, summary.generation}
     assert np.isfinite(store.snapshot().vectors.astype(np.float32)).all()
+
+
+def test_a_stop_request_ends_an_ingest_at_the_next_file_and_commits_nothing(folder, ingestor, store):
+    from assistant.errors import AssistantError
+
+    seen = []
+
+    def progress(p):
+        seen.append(p)
+        if len(seen) == 2:
+            ingestor.stop.set()  # what the server's shutdown hook does
+
+    with pytest.raises(AssistantError, match="shutting down"):
+        ingestor.run(progress)
+    assert store.current_name() is None and not list(store.root.glob("gen-*"))
+    ingestor.stop.clear()
+    assert ingestor.run().generation  # the lock was released: the next start indexes as usual
