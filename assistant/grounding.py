@@ -45,11 +45,15 @@ class Verdict:
 
 
 HEADING = re.compile(r"^\s*#{1,6}\s.*$", re.M)
+MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")  # "<img src=…>" written as text in a title is still not ours to repeat
 
 
 def _sentences(text: str) -> list[str]:
-    """Sentences of a passage, Markdown headings left out (a title is not an answer)."""
-    return [s.strip() for s, _ in split_sentences(" ".join(HEADING.sub(" ", text).split())) if s.strip()]
+    """Sentences of a passage, Markdown headings left out (a title is not an answer), and with
+    neither markup nor the document's own "[3]" markers: the model should not copy them, and a
+    quote carries only the app's markers."""
+    text = MARKUP.sub(" ", MARKER.sub("", HEADING.sub(" ", text)))
+    return [s.strip() for s, _ in split_sentences(" ".join(text.split())) if s.strip()]
 
 
 def focus(text: str, question: str, sentences: int = FOCUS_SENTENCES) -> str:
@@ -67,7 +71,7 @@ def focus(text: str, question: str, sentences: int = FOCUS_SENTENCES) -> str:
 def clean(answer: str, question: str) -> str:
     """Drop echoed scaffolding lines and a leading repeat of the question."""
     lines = [line for line in answer.strip().splitlines() if not ECHO_LINE.match(line)]
-    text = "\n".join(lines).strip()
+    text = MARKUP.sub("", "\n".join(lines)).strip()
     q = " ".join(question.split()).rstrip("?").lower()
     if q and text.lower().startswith(q):
         text = text[len(q) :].lstrip(" ?:.-\n")

@@ -73,3 +73,13 @@ def test_a_short_best_sentence_brings_the_next_one():
 def test_sentences_the_answer_already_said_are_dropped():
     looped = "The extension covers the panel [3]. It excludes burn-in [3]. The extension covers the panel [3]. It"
     assert clean(looped, "What does the extension cover?") == "The extension covers the panel [3]. It excludes burn-in [3]."
+
+
+def test_quotes_and_answers_carry_neither_markup_nor_the_documents_own_markers():
+    hostile = ('Warranty registration <img src="http://127.0.0.1:9/x.png"> Register within 30 days to extend the '
+               "warranty [3]. Keep the receipt [7].")  # fmt: skip
+    picked = extract("How do I extend the warranty?", [hostile])
+    text = quote(picked)
+    assert "<img" not in text and "[3]" not in text and "[7]" not in text and "[1]" in text
+    assert "Register within 30 days" in focus(hostile, "How do I extend the warranty?")
+    assert "<" not in clean('Register within 30 days <script>alert(1)</script> [1].', "q")
