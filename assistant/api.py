@@ -1,18 +1,20 @@
-"""OpenAI-compatible API over the same turn the chat runs: `/v1/models`, `/v1/chat/completions`.
+"""OpenAI-compatible API over the same turn the chat runs: `/v1/models`, `/v1/chat/completions`,
+and `/v1/knowledge` to add a document.
 
 Other tools (a help-desk plug-in, a script, any OpenAI client) reach the router, retrieval and
 the fine-tuned domains without losing what makes an answer trustworthy: each response carries a
 `crossroads` object with the route, the reason, the answer kind and the citations (file, page,
 section, snippet), and the citations are also listed under the answer text as footnotes.
 
-Models: `crossroads` lets the router decide; `crossroads/<mode>` forces a route (retrieval,
-finetuned, finetuned+retrieval, base, not_found). Streaming sends the answer as it is generated;
-when verification replaces an unsupported draft, a last delta says so and gives the quote, so a
-client that only concatenates deltas still shows the correction.
+Models: `crossroads` lets the router decide; `crossroads-<mode>` forces a route (retrieval,
+finetuned, finetuned+retrieval, base, not_found) and `crossroads-finetuned:<domain>` a fine-tuned
+domain (`crossroads/<mode>` is accepted too). Streaming sends the answer as it is generated; when
+verification replaces an unsupported draft, a last delta says so and gives the quote, so a client
+that only concatenates deltas still shows the correction.
 
-Access: with ASSISTANT_API_KEY set, requests need `Authorization: Bearer <key>`. With chat login
-on (ASSISTANT_AUTH) and no API key, the API is closed: it must not be the open door next to a
-locked chat.
+Access: bearer keys with roles from ASSISTANT_API_KEYS ('key:role,…'; agents may upload, viewers
+may only ask). Without keys the API is off — it must not be an open door beside the chat — and the
+server says so at start-up.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from fastapi import APIRouter, Request  # FastAPI resolves handler annotations from module globals
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -32,17 +36,32 @@ from assistant.settings import Settings
 from assistant.turn import MODES, Conversation, TurnPipeline, TurnResult, footnotes
 
 MODEL = "crossroads"
+ROUTES = [m for m in MODES if m != "auto"]
 
 
-def model_ids() -> list[str]:
-    return [MODEL, *(f"{MODEL}/{m}" for m in MODES if m != "auto")]
+def model_ids(domains: list[str] = ()) -> list[str]:
+    return [MODEL, *(f"{MODEL}-{m}" for m in ROUTES), *(f"{MODEL}-finetuned:{d}" for d in domains)]
 
 
-def mode_of(model: str) -> str | None:
+def mode_of(model: str, domains: list[str] = ()) -> tuple[str, str | None] | None:
+    """(mode, pinned domain) for a model id, or None for an unknown one."""
     if model == MODEL:
-        return "auto"
-    prefix, _, mode = model.partition("/")
-    return mode if prefix == MODEL and mode in MODES and mode != "auto" else None
+        return "auto", None
+    for separator in ("-", "/"):
+        prefix, _, rest = model.partition(separator)
+        mode, _, domain = rest.partition(":")
+        if prefix == MODEL and mode in ROUTES and (not domain or (mode.startswith("finetuned") and domain in domains)):
+            return mode, domain or None
+    return None
+
+
+def parse_keys(spec: str) -> dict[str, str]:
+    """'key:role,…' → {key: role}; the role defaults to agent."""
+    keys = {}
+    for entry in filter(None, (e.strip() for e in spec.split(","))):
+        key, _, role = entry.partition(":")
+        keys[key.strip()] = role.strip() or "agent"
+    return keys
 
 
 def metadata(result: TurnResult) -> dict:
@@ -78,31 +97,36 @@ def _turn_input(body: dict) -> tuple[str, list[tuple[str, str]]]:
     return turns[-1][1], history
 
 
-def build_router(pipeline: Callable[[], TurnPipeline], settings: Settings):
-    """FastAPI routes; `pipeline()` gives the process's turn pipeline (built lazily by the app)."""
+def build_router(pipeline: Callable[[], TurnPipeline], settings: Settings, ingest: Callable[[], object] | None = None):
+    """FastAPI routes; `pipeline()` gives the process's turn pipeline (built lazily by the app) and
+    `ingest()` indexes the knowledge folder (the app's, which keeps its lock)."""
     router = APIRouter(prefix="/v1")
+    keys = parse_keys(settings.api_keys)
 
-    def refused(request: Request):
-        if settings.api_key:
-            scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not secrets.compare_digest(key.encode(), settings.api_key.encode()):
-                return _error(401, "missing or wrong API key: send 'Authorization: Bearer <ASSISTANT_API_KEY>'",
-                              "authentication_error")  # fmt: skip
-        elif settings.auth:
-            return _error(403, "the API is closed while chat login is on: set ASSISTANT_API_KEY to open it",
-                          "permission_error")  # fmt: skip
-        return None
+    def role_of(request: Request) -> str | JSONResponse:
+        if not keys:
+            return _error(403, "the API is off: set ASSISTANT_API_KEYS='key:role,…' to open it", "permission_error")
+        scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+        for known, role in keys.items():
+            if scheme.lower() == "bearer" and secrets.compare_digest(key.encode(), known.encode()):
+                return role
+        return _error(401, "missing or wrong API key: send 'Authorization: Bearer <key from ASSISTANT_API_KEYS>'",
+                      "authentication_error")  # fmt: skip
+
+    def domains() -> list[str]:
+        return [d.name for d in pipeline().router.domains]
 
     @router.get("/models")
     async def models(request: Request):
-        if (no := refused(request)) is not None:
-            return no
-        return {"object": "list", "data": [{"id": m, "object": "model", "owned_by": "crossroads"} for m in model_ids()]}
+        if isinstance(role := role_of(request), JSONResponse):
+            return role
+        return {"object": "list", "data": [{"id": m, "object": "model", "owned_by": "crossroads"}
+                                           for m in model_ids(domains())]}  # fmt: skip
 
     @router.post("/chat/completions")
     async def completions(request: Request):
-        if (no := refused(request)) is not None:
-            return no
+        if isinstance(role := role_of(request), JSONResponse):
+            return role
         try:
             body = await request.json()
         except ValueError:
@@ -110,9 +134,10 @@ def build_router(pipeline: Callable[[], TurnPipeline], settings: Settings):
         if not isinstance(body, dict):
             return _error(400, "the body must be a JSON object")
         model = body.get("model") or MODEL
-        mode = mode_of(model)
-        if mode is None:
-            return _error(404, f"unknown model {model!r}; use one of: {', '.join(model_ids())}", "not_found_error")
+        chosen = mode_of(model, domains())
+        if chosen is None:
+            return _error(400, f"unknown model {model!r}; use one of: {', '.join(model_ids(domains()))}", "not_found_error")
+        mode, domain = chosen
         try:
             question, history = _turn_input(body)
         except ValueError as exc:
@@ -122,10 +147,10 @@ def build_router(pipeline: Callable[[], TurnPipeline], settings: Settings):
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         if body.get("stream"):
             return StreamingResponse(
-                _stream(conversation, question, mode, model, completion_id), media_type="text/event-stream"
+                _stream(conversation, question, mode, domain, model, completion_id), media_type="text/event-stream"
             )
         try:
-            result = await asyncio.to_thread(lambda: conversation.ask(question, mode).collect())
+            result = await asyncio.to_thread(lambda: conversation.ask(question, mode, domain).collect())
         except BadInput as exc:
             return _error(400, str(exc))
         except AssistantError as exc:
@@ -137,10 +162,50 @@ def build_router(pipeline: Callable[[], TurnPipeline], settings: Settings):
             "crossroads": metadata(result),
         }  # fmt: skip
 
+    @router.post("/knowledge")
+    async def knowledge(request: Request):
+        """Add a document (multipart field `file`), with the chat upload's checks; indexed before
+        the reply, which says whether it can be cited."""
+        from assistant.uploads import save_upload
+
+        if isinstance(role := role_of(request), JSONResponse):
+            return role
+        if role != "agent":
+            return _error(403, "only agent keys may add documents", "permission_error")
+        if ingest is None:
+            return _error(503, "this server does not index uploads", "server_error")
+        try:
+            form = await request.form()
+        except Exception:  # not multipart, or a broken body
+            return _error(400, "send the document as multipart/form-data in a field named 'file'")
+        upload = form.get("file")
+        if upload is None or not hasattr(upload, "read"):
+            return _error(400, "send the document as multipart/form-data in a field named 'file'")
+        with tempfile.TemporaryDirectory() as tmp:
+            staged = Path(tmp) / "upload"
+            staged.write_bytes(await upload.read())
+            try:
+                saved = save_upload(staged, upload.filename or "upload", settings.knowledge_dir,
+                                    max_bytes=int(settings.max_file_mb * 2**20))  # fmt: skip
+            except AssistantError as exc:
+                return _error(400, str(exc))
+        try:
+            summary = await asyncio.to_thread(ingest)
+        except AssistantError as exc:
+            saved.unlink(missing_ok=True)
+            return _error(503, str(exc), "server_error")
+        rel = saved.relative_to(settings.knowledge_dir).as_posix()
+        problem = dict(summary.skipped).get(rel)
+        if problem:
+            saved.unlink(missing_ok=True)  # nothing unindexable stays in the folder
+            return _error(422, f"{saved.name} could not be indexed: {problem}", "invalid_request_error")
+        return {"object": "knowledge.file", "file": rel, "indexed": True, "chunks_total": summary.chunks_total}
+
     return router
 
 
-def _stream(conversation: Conversation, question: str, mode: str, model: str, completion_id: str) -> Iterator[str]:
+def _stream(conversation: Conversation, question: str, mode: str, domain: str | None, model: str,
+            completion_id: str) -> Iterator[str]:  # fmt: skip
     """Server-sent events in OpenAI's chunk format (a sync generator: Starlette runs it in a thread)."""
     created = int(time.time())
 
@@ -153,7 +218,7 @@ def _stream(conversation: Conversation, question: str, mode: str, model: str, co
 
     yield chunk({"role": "assistant", "content": ""})
     try:
-        stream = conversation.ask(question, mode)
+        stream = conversation.ask(question, mode, domain)
         tokens: list[str] = []
         for token in stream:
             tokens.append(token)

@@ -47,7 +47,8 @@ DESK = EscalationStore(SETTINGS.data_dir / "desk.db")
 STORAGE = LocalFileStorage(SETTINGS.data_dir / "files")
 mount_files_route(chainlit_app, STORAGE)
 mount_offline_page(chainlit_app)
-chainlit_app.router.routes[0:0] = build_router(lambda: SERVICES.pipeline, SETTINGS).routes  # before the UI's catch-all
+chainlit_app.router.routes[0:0] = build_router(lambda: SERVICES.pipeline, SETTINGS,
+                                               ingest=lambda: SERVICES.ingestor().run()).routes  # before the UI's catch-all
 _DONE = object()
 _INGEST_LOCK = asyncio.Lock()
 
@@ -97,6 +98,7 @@ async def startup() -> None:
     """Serve at once: the folder is indexed in the background (a big folder or a pathological file
     must not keep the login page down); the previous index answers meanwhile."""
     loop = asyncio.get_running_loop()
+    log.info("OpenAI-compatible API at /v1: %s", "on" if SETTINGS.api_keys else "off (set ASSISTANT_API_KEYS='key:role' to open it)")
     _FIRST_INDEX.append(asyncio.create_task(reindex()))
     if SETTINGS.watch:
         from assistant.index.watch import FolderWatcher

@@ -109,8 +109,9 @@ class Settings(BaseSettings):
         description="Password login: 'user:password:role,…' (role agent may upload, viewer may not); empty = off.",
     )
     chat_db_url: str = Field("", description="Chat history database (SQLAlchemy async URL); empty = SQLite in data_dir.")
-    api_key: str = Field(
-        "", description="Bearer key for the OpenAI-compatible API (/v1); empty = open without login, closed with it."
+    api_keys: str = Field(
+        "", description="Bearer keys for the OpenAI-compatible API (/v1): 'key:role,…' (agent may upload, viewer "
+        "may not); empty = the API is off.",
     )
 
     @classmethod
