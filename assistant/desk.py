@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.citations import MARKER, split_sentences
-from assistant.grounding import QUOTE_PREFIX
+from assistant.grounding import CLOSEST_PREFIX, QUOTE_PREFIX
 from assistant.turn import Citation, TurnPipeline, TurnResult, footnotes
 
 Support = Literal["cited", "finetuned", "unsupported"]
@@ -57,7 +57,8 @@ class Part:
 
     @property
     def escalate(self) -> bool:
-        return self.result.answer_kind == "not_found"
+        """Not found — or only "the closest the documents come", which is no answer to send a customer."""
+        return self.result.answer_kind == "not_found" or self.result.answer.startswith(CLOSEST_PREFIX)
 
 
 @dataclass
@@ -124,7 +125,7 @@ def draft_reply(message: str, pipeline: TurnPipeline, mode: str = "auto") -> Dra
     for question in questions_in(message):
         result = pipeline.answer(question, mode).collect()  # type: ignore[arg-type]
         renumber = {}
-        for c in result.citations if result.answer_kind != "not_found" else []:
+        for c in result.citations if result.answer_kind != "not_found" and not result.answer.startswith(CLOSEST_PREFIX) else []:
             renumber[c.n] = len(citations) + 1
             citations.append(dataclasses.replace(c, n=renumber[c.n]))
         parts.append(Part(question, result, _sentences(result, renumber)))
@@ -132,7 +133,7 @@ def draft_reply(message: str, pipeline: TurnPipeline, mode: str = "auto") -> Dra
 
 
 def _sentences(result: TurnResult, renumber: dict[int, int]) -> list[Sentence]:
-    if result.answer_kind == "not_found":
+    if result.answer_kind == "not_found" or result.answer.startswith(CLOSEST_PREFIX):
         return []
     out = []
     answer = result.answer
