@@ -581,6 +581,23 @@ def eval_answers(as_json: bool, per_scenario: int, qa: Path | None) -> None:
     click.echo(f"{report['seconds']} s (answers are cached: a rerun only answers what changed)")
 
 
+@eval_group.command(name="desk")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def eval_desk(as_json: bool) -> None:
+    """Draft replies to 30 realistic tickets: questions picked out, answered, escalated, sentences cited."""
+    from assistant.eval.data import demo_knowledge_dir
+    from assistant.eval.desk import run
+
+    report = run(_settings(), demo_knowledge_dir(), progress=_scenario_progress())
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{report['tickets']} tickets, {report['questions']} questions: picked out {report['picked_share']:.0%}, "
+               f"answerable answered {report['answered_share']:.0%}, unanswerable escalated {report['escalated_share']:.0%}; "
+               f"{report['supported_share']:.0%} of {report['sentences']} draft sentences cited or labelled, "
+               f"{report['flagged']} flagged ⚠")  # fmt: skip
+
+
 @eval_group.command(name="routing")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--labels", type=click.Path(dir_okay=False, exists=True, path_type=Path),

@@ -24,6 +24,7 @@ REQUEST = re.compile(
     re.I,
 )  # fmt: skip
 MAX_QUESTIONS = 5
+BACK_REFERENCE = re.compile(r"\b(it|this|that|these|those|them)\s*[?.!]*$", re.I)  # "…explain it?", "…do that?"
 Style = Literal["standard", "friendly", "formal"]
 OPENINGS: dict[str, tuple[str, str]] = {  # (greeting, closing): rewrites that never touch a cited sentence
     "standard": ("Hello,\n\nThank you for contacting us.", "Best regards"),
@@ -37,9 +38,23 @@ HOLDING = "I am checking this with a colleague and will get back to you shortly.
 
 def questions_in(message: str) -> list[str]:
     """The customer's questions: sentences ending in "?" or phrased as requests; the whole
-    message when none is (a ticket is often one long description of one problem)."""
+    message when none is (a ticket is often one long description of one problem). A question that
+    points back ("Can you explain it?", "Why?") is read with the sentence before it, which says
+    what "it" is — joined to it when that sentence was a question too."""
     text = " ".join(message.split())
-    found = [s.strip() for s, _ in split_sentences(text) if s.strip().endswith("?") or REQUEST.search(s.strip())]
+    sentences = [s.strip() for s, _ in split_sentences(text) if s.strip()]
+    found: list[str] = []
+    previous_picked = False
+    for i, s in enumerate(sentences):
+        picked = s.endswith("?") or bool(REQUEST.search(s))
+        if picked and i and (BACK_REFERENCE.search(s) or len(s.split()) <= 3):
+            if previous_picked:
+                found[-1] = f"{found[-1]} {s}"
+                continue
+            s = f"{sentences[i - 1]} {s}"
+        if picked:
+            found.append(s)
+        previous_picked = picked
     return found[:MAX_QUESTIONS] or ([text] if text else [])
 
 

@@ -17,6 +17,9 @@ def test_questions_are_picked_out_of_a_customer_message():
     assert questions_in(message) == ["How do I pair the remote?", "Please tell me when the Smart Hub maintenance is."]
     assert questions_in("My TV keeps turning itself off at night") == ["My TV keeps turning itself off at night"]
     assert questions_in("  ") == []
+    assert questions_in("I don't know about Ambient Mode. Can you explain it? My screen gets darker. Why?") == [
+        "I don't know about Ambient Mode. Can you explain it?", "My screen gets darker. Why?"]  # fmt: skip
+    assert questions_in("Where is the sleep timer? What is the use of it?") == ["Where is the sleep timer? What is the use of it?"]
 
 
 def result(answer: str, kind: str, route: str, citations=()) -> TurnResult:
