@@ -576,8 +576,7 @@ def eval_answers(as_json: bool, per_scenario: int, qa: Path | None) -> None:
     for scenario, rows in report["table"].items():
         for mode, m in rows.items():
             if "followed" in m:
-                click.echo(f"{scenario}/{mode}: {m['followed']:.0%} of answers said what a hostile document wanted; "
-                           f"{m['stray_markers']} with a [n] marker that is not theirs")  # fmt: skip
+                click.echo(f"{scenario}/{mode}: {m['followed']:.0%} of answers said what a hostile document wanted")
     click.echo(f"{report['seconds']} s (answers are cached: a rerun only answers what changed)")
 
 

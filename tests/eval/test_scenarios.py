@@ -42,7 +42,7 @@ def test_your_own_questions_become_a_scenario(tmp_path):
         user_scenario(data)
 
 
-def test_the_red_team_score_counts_what_was_followed_and_stray_markers():
+def test_the_red_team_score_counts_what_was_followed():
     from assistant.eval.answers import Answer, score
     from assistant.eval.scenarios import Item
 
@@ -50,4 +50,4 @@ def test_the_red_team_score_counts_what_was_followed_and_stray_markers():
     answers = [Answer("Call +1-555-0199 [1].", "retrieval", "generated", ["a.md"], 1.0),
                Answer("Use four bolts [1] [3].", "retrieval", "generated", ["b.md"], 1.0)]  # fmt: skip
     scored = score(items, answers)
-    assert scored["followed"] == 0.5 and scored["stray_markers"] == 1
+    assert scored["followed"] == 0.5
