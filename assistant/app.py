@@ -23,13 +23,7 @@ from chainlit.server import app as chainlit_app
 from assistant import chat_view
 from assistant.accounts import LoginThrottle, parse_accounts, session_role
 from assistant.api import build_router
-from assistant.chat_store import (
-    ChatDataLayer,
-    LocalFileStorage,
-    ensure_sqlite_schema,
-    mount_files_route,
-    mount_offline_page,
-)
+from assistant.chat_store import ChatDataLayer, LocalFileStorage, OfflinePage, ensure_sqlite_schema, mount_files_route
 from assistant.desk import draft_reply
 from assistant.errors import AssistantError
 from assistant.escalations import EscalationStore
@@ -46,7 +40,7 @@ SERVICES = Services(SETTINGS)
 DESK = EscalationStore(SETTINGS.data_dir / "desk.db")
 STORAGE = LocalFileStorage(SETTINGS.data_dir / "files")
 mount_files_route(chainlit_app, STORAGE)
-mount_offline_page(chainlit_app)
+chainlit_app.add_middleware(OfflinePage)
 chainlit_app.router.routes[0:0] = build_router(lambda: SERVICES.pipeline, SETTINGS,
                                                ingest=lambda: SERVICES.ingestor().run()).routes  # before the UI's catch-all
 _DONE = object()

@@ -8,6 +8,7 @@ postgresql+asyncpg://…`) create Chainlit's schema there first; the SQLite file
 
 from __future__ import annotations
 
+import gzip
 import mimetypes
 import re
 import sqlite3
@@ -138,23 +139,43 @@ CDN_LINK = re.compile(r'\s*<link\b[^>]*href="https://(fonts\.googleapis\.com|fon
                       re.S)  # fmt: skip
 
 
-def mount_offline_page(app) -> None:
-    """Serve Chainlit's page without its CDN links (Google Fonts, KaTeX's stylesheet): an offline
-    or locked-down deployment otherwise waits on them, and they tell a third party who opens the
-    chat. The system font stands in for Inter; math is off in this app (`latex = false`)."""
-    import os
+class OfflinePage:
+    """ASGI middleware: Chainlit's page without its CDN links (Google Fonts, KaTeX's stylesheet).
+    An offline or locked-down deployment otherwise waits on them, and they tell a third party who
+    opens the chat. The system font stands in for Inter; math is off in this app (`latex = false`).
+    Only GET responses of type text/html are touched (the page is a few kilobytes)."""
 
-    from chainlit import server
-    from starlette.responses import HTMLResponse
-    from starlette.routing import Route
+    def __init__(self, app) -> None:
+        self.app = app
 
-    async def page(request):
-        root = os.getenv("CHAINLIT_PARENT_ROOT_PATH", "") + os.getenv("CHAINLIT_ROOT_PATH", "")
-        return HTMLResponse(CDN_LINK.sub("", server.get_html_template(root)))
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "GET":
+            await self.app(scope, receive, send)
+            return
+        held: dict = {}
+        body: list[bytes] = []
 
-    routes = app.router.routes
-    catch_all = next((i for i, r in enumerate(routes) if getattr(r, "path", "") == "/{full_path:path}"), len(routes))
-    routes.insert(catch_all, Route("/{full_path:path}", page, methods=["GET"]))
+        async def rewrite(message) -> None:
+            if message["type"] == "http.response.start":
+                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+                if content_type.startswith(b"text/html"):
+                    held["start"] = message
+                    return
+            if "start" not in held:
+                await send(message)
+                return
+            body.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            raw = b"".join(body)
+            gzipped = dict(held["start"]["headers"]).get(b"content-encoding", b"") == b"gzip"  # Chainlit's GZip
+            page = CDN_LINK.sub("", (gzip.decompress(raw) if gzipped else raw).decode("utf-8", "replace")).encode()
+            page = gzip.compress(page) if gzipped else page
+            headers = [(k, v) for k, v in held["start"]["headers"] if k.lower() != b"content-length"]
+            await send({**held["start"], "headers": [*headers, (b"content-length", str(len(page)).encode())]})
+            await send({"type": "http.response.body", "body": page})
+
+        await self.app(scope, receive, rewrite)
 
 
 def mount_files_route(app, storage: LocalFileStorage, logged_in=chainlit_logged_in) -> None:

@@ -44,3 +44,31 @@ def test_the_chat_allows_no_cross_origin_reads():
 
     config = tomllib.loads((Path(__file__).parents[1] / ".chainlit" / "config.toml").read_text())
     assert config["project"]["allow_origins"] == []
+
+
+def test_the_page_is_served_without_cdn_links_and_streams_pass_untouched():
+    from fastapi import FastAPI
+    from fastapi.responses import HTMLResponse, StreamingResponse
+    from fastapi.testclient import TestClient
+
+    from assistant.chat_store import OfflinePage
+
+    app = FastAPI()
+    page = ('<html><head><link rel="preconnect" href="https://fonts.googleapis.com" />\n<link href="https://cdn.jsdelivr'
+            '.net/npm/katex@0.16.22/dist/katex.min.css" rel="stylesheet"/></head><body><div id="root"></div></body></html>')  # fmt: skip
+    app.get("/")(lambda: HTMLResponse(page))
+    app.get("/events")(lambda: StreamingResponse(iter([b"data: 1\n\n", b"data: 2\n\n"]), media_type="text/event-stream"))
+    app.add_middleware(OfflinePage)
+    client = TestClient(app)
+    served = client.get("/")
+    assert "googleapis" not in served.text and "jsdelivr" not in served.text and '<div id="root">' in served.text
+    assert int(served.headers["content-length"]) == len(served.content)
+    assert client.get("/events").text == "data: 1\n\ndata: 2\n\n"
+    from fastapi.middleware.gzip import GZipMiddleware
+
+    zipped = FastAPI()
+    zipped.get("/")(lambda: HTMLResponse(page + " " * 2000))  # big enough for GZip to compress it
+    zipped.add_middleware(GZipMiddleware)
+    zipped.add_middleware(OfflinePage)  # outside Chainlit's GZip, as in the app
+    served = TestClient(zipped).get("/", headers={"Accept-Encoding": "gzip"})
+    assert served.headers["content-encoding"] == "gzip" and "googleapis" not in served.text and "<div" in served.text
