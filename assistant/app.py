@@ -278,6 +278,8 @@ DESK_ACTIONS = [
     cl.Action(name="desk_rewrite", payload={"style": "friendly"}, label="Friendlier"),
     cl.Action(name="desk_rewrite", payload={"style": "formal"}, label="More formal"),
     cl.Action(name="desk_escalate", payload={}, label="Escalate", tooltip="Hand the whole ticket to a colleague"),
+    cl.Action(name="desk_sent", payload={}, label="Save the reply I sent",
+              tooltip="Paste your edited reply: it becomes a correction for the next fine-tune"),
 ]
 
 
@@ -335,6 +337,22 @@ async def desk_escalate(action: cl.Action) -> None:
         ids = ", ".join(e.id for e in opened) or "nothing new (already escalated)"
         await cl.Message(content=f"Escalated: {ids}. `assistant escalations` lists them with the hand-off notes.",
                          author="Crossroads").send()  # fmt: skip
+
+
+@cl.action_callback("desk_sent")
+async def desk_sent(action: cl.Action) -> None:
+    """The agent's edited, sent reply is what the assistant should have written: keep it."""
+    if not ((draft := cl.user_session.get("desk_draft")) and _agent()):
+        return
+    asked = await cl.AskUserMessage(content="Paste the reply you sent to the customer.", author="Crossroads",
+                                    timeout=900).send()  # fmt: skip
+    reply = (asked or {}).get("output", "").strip()
+    if not reply:
+        await cl.Message(content="Nothing saved.", author="Crossroads").send()
+        return
+    saved = DESK.save_correction(draft.message, reply, draft.copy_text())
+    await cl.Message(content=f"Saved as correction {saved}; `assistant feedback export --finetune FILE` includes it.",
+                     author="Crossroads").send()  # fmt: skip
 
 
 # --- uploads ------------------------------------------------------------------------------------

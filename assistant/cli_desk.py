@@ -100,14 +100,14 @@ def feedback_group() -> None:
 @click.option("--finetune", "target", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="Write the corrections as fine-tuning JSONL ({question, answer}).")  # fmt: skip
 def feedback_export(target: Path) -> None:
-    """Export agents' corrections (resolved escalations) and thumbs-up answers as training data
-    for `assistant finetune`."""
+    """Export agents' corrections (resolved escalations, replies they edited and sent) and
+    thumbs-up answers as training data for `assistant finetune`."""
     from assistant.chat_history import stored_turns
     from assistant.chat_view import strip_footer
     from assistant.citations import MARKER
     from assistant.cli import _settings
 
-    corrections = [{"question": e.question, "answer": e.resolution} for e in _escalations().list("resolved")]
+    corrections = [{"question": q, "answer": a} for q, a in _escalations().corrections()]
     liked = [{"question": t.question, "answer": MARKER.sub("", strip_footer(t.answer)).strip()}
              for t in stored_turns(_settings().data_dir / "chat.db") if t.feedback == 1 and t.route != "not_found"]  # fmt: skip
     rows = list({(r["question"], r["answer"]): r for r in corrections + liked if r["answer"]}.values())

@@ -1,6 +1,7 @@
 """Hand-offs: questions the assistant could not answer (or an agent escalated), kept until a
-person resolves them with the answer they gave. Resolved answers are corrections the next
-fine-tune or knowledge article can learn from (`assistant feedback export`).
+person resolves them with the answer they gave — and the replies agents actually sent after
+editing a draft. Both are corrections the next fine-tune or knowledge article can learn from
+(`assistant feedback export`).
 
 A small SQLite file in the data dir (`desk.db`), separate from Chainlit's chat tables so its schema
 is ours to keep.
@@ -24,6 +25,9 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS escalations (
   id TEXT PRIMARY KEY, created TEXT NOT NULL, question TEXT NOT NULL, message TEXT, route TEXT, reason TEXT,
   closest TEXT, status TEXT NOT NULL DEFAULT 'open', resolution TEXT, resolved_at TEXT
+);
+CREATE TABLE IF NOT EXISTS corrections (
+  id TEXT PRIMARY KEY, created TEXT NOT NULL, question TEXT NOT NULL, answer TEXT NOT NULL, draft TEXT
 );
 """
 
@@ -88,6 +92,24 @@ class EscalationStore:
             query, args = query + " WHERE status = ?", (status,)
         with self._db() as db:
             return [_escalation(r) for r in db.execute(query + " ORDER BY created", args)]
+
+    def save_correction(self, question: str, answer: str, draft: str | None = None) -> str:
+        """The reply an agent sent after editing the draft for the customer's `question`."""
+        if not answer.strip():
+            raise BadInput("the correction is empty", "paste the reply you sent to the customer")
+        correction_id = uuid.uuid4().hex[:8]
+        with self._db() as db:
+            db.execute("INSERT INTO corrections (id, created, question, answer, draft) VALUES (?, ?, ?, ?, ?)",
+                       (correction_id, _now(), question.strip(), answer.strip(), draft))  # fmt: skip
+        return correction_id
+
+    def corrections(self) -> list[tuple[str, str]]:
+        """(question, answer) of every correction: resolved escalations and edited replies, oldest first."""
+        with self._db() as db:
+            rows = db.execute("SELECT question, resolution AS answer, resolved_at AS created FROM escalations "
+                              "WHERE status = 'resolved' UNION ALL SELECT question, answer, created FROM corrections "
+                              "ORDER BY created").fetchall()  # fmt: skip
+        return [(r["question"], r["answer"]) for r in rows]
 
     def resolve(self, escalation_id: str, answer: str) -> Escalation:
         if not answer.strip():

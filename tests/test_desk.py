@@ -105,3 +105,15 @@ def test_thumbs_up_answers_are_exported_with_the_corrections(tmp_path):
     proc = run("feedback", "export", "--finetune", str(out), env={"ASSISTANT_DATA_DIR": str(data)})
     assert proc.returncode == 0 and b"1 thumbs-up" in proc.stdout
     assert json.loads(out.read_text()) == {"question": "How do I pair the remote?", "answer": "Hold Back and Play."}
+
+
+def test_a_reply_the_agent_edited_and_sent_is_exported_as_a_correction(tmp_path):
+    store = EscalationStore(tmp_path / "data" / "desk.db")
+    with pytest.raises(Exception, match="empty"):
+        store.save_correction("Can I pay by card?", "  ")
+    store.save_correction("Hi, can I pay by card?", "Hello! Yes, all major cards are accepted. Best, Ana", "draft …")
+    assert store.corrections() == [("Hi, can I pay by card?", "Hello! Yes, all major cards are accepted. Best, Ana")]
+    out = tmp_path / "examples.jsonl"
+    proc = run("feedback", "export", "--finetune", str(out), env={"ASSISTANT_DATA_DIR": str(tmp_path / "data")})
+    assert proc.returncode == 0 and b"1 corrections" in proc.stdout
+    assert json.loads(out.read_text())["answer"].startswith("Hello! Yes")
