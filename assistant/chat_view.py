@@ -112,4 +112,7 @@ def desk_markdown(draft: Draft) -> str:
     escalated = [escape(p.question) for p in draft.parts if p.escalate]
     if escalated:
         notes.append("Escalated (the knowledge base does not answer it): " + "; ".join(escalated))
+    notes += [escape(n) for n in draft.notices]
+    if not draft.parts:
+        notes.append("No question found in the message: the draft asks the customer what they need.")
     return "**Draft reply**\n\n" + body + ("\n\n---\n" + "\n\n".join(notes) if notes else "")

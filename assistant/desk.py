@@ -34,6 +34,8 @@ OPENINGS: dict[str, tuple[str, str]] = {  # (greeting, closing): rewrites that n
                "Should you require further assistance, please do not hesitate to contact us.\n\nYours sincerely"),
 }  # fmt: skip
 HOLDING = "I am checking this with a colleague and will get back to you shortly."
+ASK_WHAT = "Could you tell me a little more about what you need help with?"
+MAX_TICKET_CHARS = 20_000  # a pasted mail thread is read up to here; the agent is told
 
 
 def questions_in(message: str) -> list[str]:
@@ -87,6 +89,7 @@ class Draft:
     citations: list[Citation]  # numbered across the whole reply
     style: Style = "standard"
     short: bool = False
+    notices: list[str] = field(default_factory=list)  # for the agent, never in the reply
 
     @property
     def flagged(self) -> int:
@@ -111,6 +114,8 @@ class Draft:
                 else:
                     words.append(s.text)
             paragraphs.append(" ".join(words))
+        if not self.parts:
+            paragraphs.append(ASK_WHAT)
         greeting, closing = OPENINGS[self.style]
         return "\n\n".join([greeting, *paragraphs, closing])
 
@@ -130,21 +135,38 @@ class Draft:
                  "sentences": [s.__dict__ for s in p.sentences]}
                 for p in self.parts
             ],
-            "reply": self.body(), "copy": self.copy_text(), "flagged": self.flagged,
+            "reply": self.body(), "copy": self.copy_text(), "flagged": self.flagged, "notices": self.notices,
             "citations": [c.__dict__ for c in self.citations],
         }  # fmt: skip
 
 
 def draft_reply(message: str, pipeline: TurnPipeline, mode: str = "auto") -> Draft:
-    parts, citations = [], []
-    for question in questions_in(message):
+    """One draft for the customer's message. A message with nothing to answer ("Thanks!") gets a
+    reply asking what they need; a huge one is read up to MAX_TICKET_CHARS (`Draft.notices`)."""
+    parts, citations, notices = [], [], []
+    if len(message) > MAX_TICKET_CHARS:
+        notices.append(f"The message is {len(message):,} characters long; only the first {MAX_TICKET_CHARS:,} were read.")
+        message = message[:MAX_TICKET_CHARS]
+    questions = questions_in(message)
+    if len(questions) == 1 and not has_substance(questions[0]):
+        questions = []
+    for question in questions:
         result = pipeline.answer(question, mode).collect()  # type: ignore[arg-type]
         renumber = {}
         for c in result.citations if result.answer_kind != "not_found" and not result.answer.startswith(CLOSEST_PREFIX) else []:
             renumber[c.n] = len(citations) + 1
             citations.append(dataclasses.replace(c, n=renumber[c.n]))
         parts.append(Part(question, result, _sentences(result, renumber)))
-    return Draft(message, parts, citations)
+    return Draft(message, parts, citations, notices=notices)
+
+
+def has_substance(text: str) -> bool:
+    """Does the message name anything to answer? "Thanks, Sam" does not; "TV turns itself off" does."""
+    from assistant.grounding import QUESTION_WORDS
+    from assistant.index.tokenize import tokenize
+
+    courtesy = set(tokenize("hi hello hey dear thanks thank you cheers regards best kind great good morning bye team"))
+    return len(set(tokenize(text)) - QUESTION_WORDS - courtesy) >= 3  # a name and a word or two are not a request
 
 
 def _sentences(result: TurnResult, renumber: dict[int, int]) -> list[Sentence]:

@@ -117,3 +117,17 @@ def test_a_reply_the_agent_edited_and_sent_is_exported_as_a_correction(tmp_path)
     proc = run("feedback", "export", "--finetune", str(out), env={"ASSISTANT_DATA_DIR": str(tmp_path / "data")})
     assert proc.returncode == 0 and b"1 corrections" in proc.stdout
     assert json.loads(out.read_text())["answer"].startswith("Hello! Yes")
+
+
+def test_a_message_with_nothing_to_answer_gets_asked_and_a_huge_one_is_cut(tmp_path):
+    from assistant.desk import ASK_WHAT, MAX_TICKET_CHARS, draft_reply, has_substance
+
+    class NoTurns:
+        def answer(self, *a, **k):
+            raise AssertionError("nothing to answer: no turn may run")
+
+    thanks = draft_reply("Hi team,\n\nthanks a lot!\n\nCheers, Sam", NoTurns())
+    assert not thanks.parts and ASK_WHAT in thanks.body() and ASK_WHAT in thanks.copy_text()
+    assert has_substance("My TV keeps turning itself off at night") and not has_substance("Thank you, kind regards")
+    huge = draft_reply("Thanks! " * (MAX_TICKET_CHARS // 4), NoTurns())
+    assert huge.notices and "were read" in huge.notices[0] and len(huge.message) == MAX_TICKET_CHARS
