@@ -44,6 +44,11 @@ def questions_in(message: str) -> list[str]:
     points back ("Can you explain it?", "Why?") is read with the sentence before it, which says
     what "it" is — joined to it when that sentence was a question too."""
     text = " ".join(message.split())
+    return asked_in(text)[:MAX_QUESTIONS] or ([text] if text else [])
+
+
+def asked_in(text: str) -> list[str]:
+    """The explicit questions and requests only (`questions_in` without its fallback)."""
     sentences = [s.strip() for s, _ in split_sentences(text) if s.strip()]
     found: list[str] = []
     previous_picked = False
@@ -57,7 +62,7 @@ def questions_in(message: str) -> list[str]:
         if picked:
             found.append(s)
         previous_picked = picked
-    return found[:MAX_QUESTIONS] or ([text] if text else [])
+    return found
 
 
 @dataclass
@@ -148,8 +153,8 @@ def draft_reply(message: str, pipeline: TurnPipeline, mode: str = "auto") -> Dra
         notices.append(f"The message is {len(message):,} characters long; only the first {MAX_TICKET_CHARS:,} were read.")
         message = message[:MAX_TICKET_CHARS]
     questions = questions_in(message)
-    if len(questions) == 1 and not has_substance(questions[0]):
-        questions = []
+    if not asked_in(" ".join(message.split())) and not has_substance(message):
+        questions = []  # "Thanks, Sam": nothing asked, nothing described
     for question in questions:
         result = pipeline.answer(question, mode).collect()  # type: ignore[arg-type]
         renumber = {}

@@ -131,3 +131,9 @@ def test_a_message_with_nothing_to_answer_gets_asked_and_a_huge_one_is_cut(tmp_p
     assert has_substance("My TV keeps turning itself off at night") and not has_substance("Thank you, kind regards")
     huge = draft_reply("Thanks! " * (MAX_TICKET_CHARS // 4), NoTurns())
     assert huge.notices and "were read" in huge.notices[0] and len(huge.message) == MAX_TICKET_CHARS
+
+
+def test_a_short_real_question_is_still_answered():
+    from assistant.desk import asked_in, has_substance
+
+    assert asked_in("Can I configure Contrast?") == ["Can I configure Contrast?"] and not has_substance("Can I configure Contrast?")
