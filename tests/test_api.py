@@ -131,3 +131,17 @@ def test_the_official_openai_client_and_langchain_chatopenai_work_against_it(set
     message = chat.invoke("How do I pair the remote?")
     assert "Sources:" in message.content
     assert "".join(chunk.content for chunk in chat.stream("How do I pair the remote?"))
+
+
+@pytest.mark.slow
+def test_a_client_that_leaves_mid_stream_leaves_the_server_serving(settings, folder):
+    services = Services(settings)
+    services.ingestor().run()
+    client = client_for(settings, lambda: services.pipeline)
+    body = {"model": "crossroads-retrieval", "stream": True,
+            "messages": [{"role": "user", "content": "How do I pair the remote?"}]}  # fmt: skip
+    with client.stream("POST", "/v1/chat/completions", headers=AGENT, json=body) as response:
+        first = next(line for line in response.iter_lines() if line.startswith("data: "))
+    assert '"role": "assistant"' in first  # gone after the first event
+    again = ask(client, model="crossroads-retrieval")
+    assert again.status_code == 200 and again.json()["crossroads"]["route"] == "retrieval"
