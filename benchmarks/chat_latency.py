@@ -5,7 +5,7 @@
 Starts `assistant serve` (embedded model, demo knowledge folder) and drives Debian's Chromium with
 Playwright. A: time from pressing Enter to the first answer token on the page, against
 `assistant ask --json`'s own first-token time (turn start → first token, the same work without
-the browser) on the same question, in the same run. B: N sessions in separate browser contexts
+the browser) on the same question, in the same run, prompt cache off for both. B: N sessions in separate browser contexts
 send a question at once; all must finish without an error; first-token and total times reported.
 Bounded: one question per session, a 300 s deadline.
 """
@@ -85,7 +85,8 @@ def main() -> None:
     shutil.copytree(REPO / "knowledge", root / "knowledge")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env.update(ASSISTANT_KNOWLEDGE_DIR=str(root / "knowledge"), ASSISTANT_DATA_DIR=str(root / "data"),
-               ASSISTANT_BACKEND="embedded", ASSISTANT_MAX_TOKENS="32", ASSISTANT_TEMPERATURE="0")  # fmt: skip
+               ASSISTANT_BACKEND="embedded", ASSISTANT_MAX_TOKENS="32", ASSISTANT_TEMPERATURE="0",
+               ASSISTANT_PROMPT_CACHE="false")  # fmt: skip  # else the server's repeat of the question skips its prompt
     proc, url = start_server(root, env)
     try:
         cli_first = []
