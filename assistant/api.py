@@ -166,7 +166,7 @@ def build_router(pipeline: Callable[[], TurnPipeline], settings: Settings, inges
     async def knowledge(request: Request):
         """Add a document (multipart field `file`), with the chat upload's checks; indexed before
         the reply, which says whether it can be cited."""
-        from assistant.uploads import save_upload
+        from assistant.uploads import drop_unindexed, save_upload
 
         if isinstance(role := role_of(request), JSONResponse):
             return role
@@ -194,11 +194,9 @@ def build_router(pipeline: Callable[[], TurnPipeline], settings: Settings, inges
         except AssistantError as exc:
             saved.unlink(missing_ok=True)
             return _error(503, str(exc), "server_error")
-        rel = saved.relative_to(settings.knowledge_dir).as_posix()
-        problem = dict(summary.skipped).get(rel)
-        if problem:
-            saved.unlink(missing_ok=True)  # nothing unindexable stays in the folder
+        if problem := drop_unindexed([saved], settings.knowledge_dir, summary.skipped).get(saved):
             return _error(422, f"{saved.name} could not be indexed: {problem}", "invalid_request_error")
+        rel = saved.relative_to(settings.knowledge_dir).as_posix()
         return {"object": "knowledge.file", "file": rel, "indexed": True, "chunks_total": summary.chunks_total}
 
     return router

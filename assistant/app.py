@@ -30,7 +30,7 @@ from assistant.escalations import EscalationStore
 from assistant.services import Services
 from assistant.settings import Settings
 from assistant.turn import Citation, Conversation, TurnResult
-from assistant.uploads import save_upload
+from assistant.uploads import drop_unindexed, save_upload
 
 log = logging.getLogger("assistant.app")
 
@@ -377,15 +377,9 @@ async def handle_uploads(files: list) -> None:
     await progress.send()
     async with _INGEST_LOCK:
         summary = await asyncio.to_thread(SERVICES.ingestor().run)
-    skipped = {name: reason for name, reason in summary.skipped}
-    ready, failed = [], []
-    for path in saved:
-        rel = path.relative_to(SETTINGS.knowledge_dir).as_posix()
-        if rel in skipped:
-            failed.append(f"{path.name}: {skipped[rel]}")
-            path.unlink(missing_ok=True)  # nothing unindexable stays in the folder
-        else:
-            ready.append(path.name)
+    unindexed = drop_unindexed(saved, SETTINGS.knowledge_dir, summary.skipped)
+    ready = [p.name for p in saved if p not in unindexed]
+    failed = [f"{p.name}: {reason}" for p, reason in unindexed.items()]
     lines = []
     if ready:
         lines.append(f"✅ {', '.join(ready)} added to the knowledge base ({summary.chunks_total} passages in all). Ask away.")

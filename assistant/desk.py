@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.citations import MARKER, split_sentences
-from assistant.grounding import CLOSEST_PREFIX, QUOTE_PREFIX
+from assistant.grounding import CLOSEST_PREFIX, QUESTION_WORDS, QUOTE_PREFIX
+from assistant.index.tokenize import tokenize
 from assistant.turn import Citation, TurnPipeline, TurnResult, footnotes
 
 Support = Literal["cited", "finetuned", "unsupported"]
@@ -36,6 +37,12 @@ OPENINGS: dict[str, tuple[str, str]] = {  # (greeting, closing): rewrites that n
 HOLDING = "I am checking this with a colleague and will get back to you shortly."
 ASK_WHAT = "Could you tell me a little more about what you need help with?"
 MAX_TICKET_CHARS = 20_000  # a pasted mail thread is read up to here; the agent is told
+COURTESY = frozenset(tokenize("hi hello hey dear thanks thank you cheers regards best kind great good morning bye team"))
+
+
+def unanswered(result: TurnResult) -> bool:
+    """Not found — or only "the closest the documents come", which is no answer to send a customer."""
+    return result.answer_kind == "not_found" or result.answer.startswith(CLOSEST_PREFIX)
 
 
 def questions_in(message: str) -> list[str]:
@@ -79,8 +86,7 @@ class Part:
 
     @property
     def escalate(self) -> bool:
-        """Not found — or only "the closest the documents come", which is no answer to send a customer."""
-        return self.result.answer_kind == "not_found" or self.result.answer.startswith(CLOSEST_PREFIX)
+        return unanswered(self.result)
 
 
 @dataclass
@@ -158,7 +164,7 @@ def draft_reply(message: str, pipeline: TurnPipeline, mode: str = "auto") -> Dra
     for question in questions:
         result = pipeline.answer(question, mode).collect()  # type: ignore[arg-type]
         renumber = {}
-        for c in result.citations if result.answer_kind != "not_found" and not result.answer.startswith(CLOSEST_PREFIX) else []:
+        for c in [] if unanswered(result) else result.citations:
             renumber[c.n] = len(citations) + 1
             citations.append(dataclasses.replace(c, n=renumber[c.n]))
         parts.append(Part(question, result, _sentences(result, renumber)))
@@ -167,15 +173,11 @@ def draft_reply(message: str, pipeline: TurnPipeline, mode: str = "auto") -> Dra
 
 def has_substance(text: str) -> bool:
     """Does the message name anything to answer? "Thanks, Sam" does not; "TV turns itself off" does."""
-    from assistant.grounding import QUESTION_WORDS
-    from assistant.index.tokenize import tokenize
-
-    courtesy = set(tokenize("hi hello hey dear thanks thank you cheers regards best kind great good morning bye team"))
-    return len(set(tokenize(text)) - QUESTION_WORDS - courtesy) >= 3  # a name and a word or two are not a request
+    return len(set(tokenize(text)) - QUESTION_WORDS - COURTESY) >= 3  # a name and a word or two are not a request
 
 
 def _sentences(result: TurnResult, renumber: dict[int, int]) -> list[Sentence]:
-    if result.answer_kind == "not_found" or result.answer.startswith(CLOSEST_PREFIX):
+    if unanswered(result):
         return []
     out = []
     answer = result.answer

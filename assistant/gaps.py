@@ -42,8 +42,9 @@ class Gap:
 def gap_questions(chat_db: Path, escalations) -> list[GapQuestion]:
     from assistant.chat_history import stored_turns
 
-    found = [GapQuestion(t.question, "not found", t.created) for t in stored_turns(chat_db) if t.route == "not_found"]
-    found += [GapQuestion(t.question, "thumbs down", t.created) for t in stored_turns(chat_db) if t.feedback == 0]
+    turns = list(stored_turns(chat_db))  # one read of the chat store
+    found = [GapQuestion(t.question, "not found", t.created) for t in turns if t.route == "not_found"]
+    found += [GapQuestion(t.question, "thumbs down", t.created) for t in turns if t.feedback == 0]
     found += [GapQuestion(e.question, "escalated", e.created) for e in escalations.list(None)]
     return [g for g in found if g.question.strip()]
 

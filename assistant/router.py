@@ -252,13 +252,14 @@ class Router:
         answerable = signals.evidence >= bar or signals.lexical >= lexical_bar
         margin = abs(signals.evidence - bar) if np.isfinite(bar) else 1.0
         confidence = min(0.99, 0.5 + margin * 2.5)
+        current = member is not None and self.asks_current(signals, member)
         if answerable:
             route: Route = "finetuned+retrieval" if member else "retrieval"
-        elif member and not self.asks_current(signals, member):
+        elif member and not current:
             route = "finetuned"
         else:
             route = "not_found"
-        reason = _reason(route, signals, member, bar, answerable, current=bool(member) and self.asks_current(signals, member))
+        reason = _reason(route, signals, member, bar, answerable, current)
         decision = RouteDecision(route, confidence, reason, member.name if member else None, signals, bar, lexical_bar,
                                  bool(member))  # fmt: skip
         decision.route_ms = (time.perf_counter() - started) * 1000

@@ -80,3 +80,16 @@ def save_upload(source: Path, original_name: str, knowledge_dir: Path, *, max_by
     shutil.copyfile(source, tmp)
     tmp.rename(target)
     return target
+
+
+def drop_unindexed(saved: list[Path], knowledge_dir: Path, skipped: list[tuple[str, str]]) -> dict[Path, str]:
+    """After the ingest that followed an upload: remove each saved file the ingest skipped (nothing
+    unindexable stays in the folder) and return why, by file."""
+    reasons = dict(skipped)
+    failed = {}
+    for path in saved:
+        reason = reasons.get(path.relative_to(knowledge_dir).as_posix())
+        if reason:
+            path.unlink(missing_ok=True)
+            failed[path] = reason
+    return failed

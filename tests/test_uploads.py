@@ -64,3 +64,13 @@ def test_long_names_keep_their_extension():
     name = safe_name("quarterly report " * 20 + ".pdf")
     assert name.endswith(".pdf") and len(name) <= 100
     assert safe_name("x" * 300 + ".md").endswith(".md")
+
+
+def test_files_the_ingest_skipped_are_removed_with_their_reason(tmp_path):
+    from assistant.uploads import drop_unindexed
+
+    (tmp_path / "uploads").mkdir()
+    good, bad = tmp_path / "uploads" / "good.md", tmp_path / "uploads" / "bad.pdf"
+    good.write_text("# ok"), bad.write_bytes(b"%PDF junk")
+    failed = drop_unindexed([good, bad], tmp_path, [("uploads/bad.pdf", "not a valid PDF"), ("other.txt", "empty")])
+    assert failed == {bad: "not a valid PDF"} and good.exists() and not bad.exists()
