@@ -12,19 +12,12 @@ times reported. Bounded: one question per stream, a 300 s deadline.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from benchmarks import report as report_cli
-from benchmarks.chat_latency import QUESTION, REPO, start_server
+from benchmarks.chat_latency import QUESTION, cli_first_token_ms, demo_world, start_server
 
 KEY = "bench-key"
 
@@ -48,21 +41,14 @@ def main() -> None:
     args = parser.parse_args()
     from openai import OpenAI
 
-    root = Path(tempfile.mkdtemp(prefix="api-bench-"))
-    shutil.copytree(REPO / "knowledge", root / "knowledge")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env.update(ASSISTANT_KNOWLEDGE_DIR=str(root / "knowledge"), ASSISTANT_DATA_DIR=str(root / "data"),
-               ASSISTANT_BACKEND="embedded", ASSISTANT_MAX_TOKENS="32", ASSISTANT_TEMPERATURE="0",
-               ASSISTANT_API_KEYS=f"{KEY}:agent", ASSISTANT_PROMPT_CACHE="false")  # fmt: skip
+    root, env = demo_world("api-bench-", ASSISTANT_API_KEYS=f"{KEY}:agent")
     proc, url = start_server(root, env)
     try:
         client = OpenAI(base_url=f"{url}/v1", api_key=KEY, timeout=300, max_retries=0)
         stream_once(client, QUESTION)  # warm: model loaded, index read
         cli_first, api_first = [], []
         for _ in range(args.repeats):  # interleaved so drift hits both equally
-            out = subprocess.run([sys.executable, "-m", "assistant", "ask", QUESTION, "--json"], cwd=REPO, env=env,
-                                 capture_output=True, text=True, check=True)  # fmt: skip
-            cli_first.append(json.loads(out.stdout)["timings"]["first_token_ms"])
+            cli_first.append(cli_first_token_ms(env))
             api_first.append(stream_once(client, QUESTION)[0])
         errors, results = 0, []
         with ThreadPoolExecutor(args.streams) as pool:

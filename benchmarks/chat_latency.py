@@ -52,6 +52,26 @@ def start_server(root: Path, env: dict) -> tuple[subprocess.Popen, str]:
     raise SystemExit("server did not start")
 
 
+def demo_world(prefix: str, **extra: str) -> tuple[Path, dict]:
+    """A copy of the demo folder and the environment a benchmark's server and CLI share: embedded
+    model, greedy, short answers, prompt cache off (else a server's repeat of a question skips its
+    prompt and the comparison with a fresh CLI process is unfair)."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    shutil.copytree(REPO / "knowledge", root / "knowledge")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(ASSISTANT_KNOWLEDGE_DIR=str(root / "knowledge"), ASSISTANT_DATA_DIR=str(root / "data"),
+               ASSISTANT_BACKEND="embedded", ASSISTANT_MAX_TOKENS="32", ASSISTANT_TEMPERATURE="0",
+               ASSISTANT_PROMPT_CACHE="false", **extra)  # fmt: skip
+    return root, env
+
+
+def cli_first_token_ms(env: dict) -> float:
+    """`assistant ask --json`'s own first-token time for QUESTION (turn start → first token)."""
+    out = subprocess.run([sys.executable, "-m", "assistant", "ask", QUESTION, "--json"], cwd=REPO, env=env,
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    return json.loads(out.stdout)["timings"]["first_token_ms"]
+
+
 def answer_texts(page) -> list[str]:
     return [e.inner_text() for e in page.query_selector_all(ANSWER)]
 
@@ -81,12 +101,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    root = Path(tempfile.mkdtemp(prefix="chat-bench-"))
-    shutil.copytree(REPO / "knowledge", root / "knowledge")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env.update(ASSISTANT_KNOWLEDGE_DIR=str(root / "knowledge"), ASSISTANT_DATA_DIR=str(root / "data"),
-               ASSISTANT_BACKEND="embedded", ASSISTANT_MAX_TOKENS="32", ASSISTANT_TEMPERATURE="0",
-               ASSISTANT_PROMPT_CACHE="false")  # fmt: skip  # else the server's repeat of the question skips its prompt
+    root, env = demo_world("chat-bench-")
     proc, url = start_server(root, env)
     try:
         cli_first = []
@@ -98,9 +113,7 @@ def main() -> None:
             page.wait_for_selector("#chat-input", timeout=60_000)
             page.wait_for_timeout(1500)  # the socket must be up before the first message
             for _ in range(args.repeats):  # interleaved so drift hits both equally
-                out = subprocess.run([sys.executable, "-m", "assistant", "ask", QUESTION, "--json"], cwd=REPO, env=env,
-                                     capture_output=True, text=True, check=True)  # fmt: skip
-                cli_first.append(json.loads(out.stdout)["timings"]["first_token_ms"])
+                cli_first.append(cli_first_token_ms(env))
                 browser_first.append(ask_in_page(page, QUESTION, time.time() + 120)[0])
             page.close()
 
