@@ -63,7 +63,7 @@ def main() -> None:
         proc.wait(timeout=30)
     med = statistics.median
     firsts, totals = sorted(r[0] for r in results), sorted(r[1] for r in results)
-    p95 = lambda xs: round(xs[max(0, int(len(xs) * 0.95) - 1)]) if xs else None  # noqa: E731
+    p95 = lambda xs: round(report_cli.percentile(xs, 95)) if xs else None  # noqa: E731
     report = {
         "question": QUESTION,
         "api_first_token_ms": round(med(api_first)), "cli_first_token_ms": round(med(cli_first)),

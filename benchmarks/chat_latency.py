@@ -158,7 +158,7 @@ def main() -> None:
             "completed": len(totals),
             "errors": errors,
             "first_token_ms_p50": round(med(first_values)) if first_values else None,
-            "first_token_ms_p95": round(first_values[max(0, int(len(first_values) * 0.95) - 1)]) if first_values else None,
+            "first_token_ms_p95": round(report_cli.percentile(first_values, 95)) if first_values else None,
             "total_ms_max": round(max(totals.values())) if totals else None,
         },
     }

@@ -23,3 +23,11 @@ def save(name: str, report: dict, *, as_json: bool) -> bool:
     if as_json:
         print(json.dumps(report, indent=2))
     return not as_json
+
+
+def percentile(values, q: float) -> float | None:
+    """Nearest-rank percentile (the value at rank ceil(q/100 · n)); None for no values."""
+    import math
+
+    xs = sorted(values)
+    return xs[max(0, math.ceil(q / 100 * len(xs)) - 1)] if xs else None
