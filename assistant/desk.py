@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.citations import MARKER, split_sentences
-from assistant.grounding import CLOSEST_PREFIX, QUESTION_WORDS, QUOTE_PREFIX
-from assistant.index.tokenize import tokenize
+from assistant.grounding import CLOSEST_PREFIX, QUOTE_PREFIX
+from assistant.index.tokenize import QUESTION_WORDS, tokenize
 from assistant.turn import Citation, TurnPipeline, TurnResult, footnotes
 
 Support = Literal["cited", "finetuned", "unsupported"]

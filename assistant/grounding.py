@@ -21,16 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.citations import MARKER, overlap, split_sentences
-from assistant.index.tokenize import tokenize
+from assistant.index.tokenize import QUESTION_WORDS, tokenize
 
 FOCUS_SENTENCES = 3  # per passage in the prompt
 MAX_FOCUS_CHARS = 480
 EMBED_SHORTLIST = 6
 MIN_QUOTE_OVERLAP = 0.5
 SHORT_SENTENCE = 10  # words
-# How people ask, not what they ask about (the index's tokenizer keeps these words).
-QUESTION_WORDS = frozenset(tokenize("how do does did i we you my me what which who whom whose where when why can could "
-                                    "should would will shall may might want need know tell please explain"))
+RANK_PRIOR = 0.2  # added to a sentence's score (0–1) over its passage's rank: 0.2, 0.1, 0.067, …
 ECHOED_QUESTION = 0.8  # share of an answer's content words taken from the question: "No, my band got hot while charging?"
 UNSUPPORTED_WORDS = 0.35  # share of an answer's content words found in no passage that fails it
 NUMBER_QUESTION = re.compile(r"^\s*(how (many|much|long|old|far|big|tall)|what (year|percentage|number))\b", re.I)
@@ -123,13 +121,15 @@ def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: S
     return Verdict(True)
 
 
-def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: int = 2) -> list[tuple[int, str]]:
+def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: int = 3) -> list[tuple[int, str]]:
     """The passage sentences that best answer the question: (passage number, sentence), in reading order.
 
     Each sentence is scored by the question words it contains (stemmed, IDF-weighted over these
-    passages) plus, when embeddings are given, its cosine to the question; the best one is kept
-    with the sentence after it when the question asks how (steps continue) or the best one is too
-    short to carry an answer on its own.
+    passages) plus, when embeddings are given, its cosine to the question, plus a prior for its
+    passage's search rank: a sentence sees neither its section's title nor the rest of its
+    passage, which the search did. The best one is kept with the sentences after it, up to
+    `limit`, when the question asks how (steps continue: "From Galaxy Wearable, tap the Home tab.
+    Tap Alarm > Add alarm."), or with one more when it is too short to carry an answer alone.
     """
     candidates = [(n, s) for n, text in enumerate(passages, 1) for s in _sentences(text) if len(s.split()) >= 3]
     if not candidates:
@@ -149,13 +149,16 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
         vectors = embeddings.embed_array([question] + [candidates[i][1] for i in shortlist])
         score[:] = -1.0
         score[shortlist] = 0.5 * lexical[shortlist] + 0.5 * (vectors[1:] @ vectors[0])
-    score = score + 0.02 / (1 + np.array([n for n, _ in candidates]))  # ties → the better-ranked passage
+    score = score + RANK_PRIOR / np.array([n for n, _ in candidates])  # the search's ranking counts too
     best = int(np.argmax(score))
     chosen = [best]
     steps = re.match(r"^\s*(how|what are the steps|where)\b", question, re.I)
     short = len(candidates[best][1].split()) < SHORT_SENTENCE  # "Firmware 1520 is the latest version."
-    if (steps or short) and limit > 1 and best + 1 < len(candidates) and candidates[best + 1][0] == candidates[best][0]:
-        chosen.append(best + 1)
+    extra = (limit - 1) if steps else (1 if short else 0)
+    for nxt in range(best + 1, min(best + 1 + extra, len(candidates))):
+        if candidates[nxt][0] != candidates[best][0]:
+            break
+        chosen.append(nxt)
     return [candidates[i] for i in sorted(chosen)]
 
 

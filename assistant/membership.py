@@ -19,7 +19,7 @@ from importlib import resources
 import numpy as np
 
 from assistant.domains import Membership
-from assistant.index.tokenize import tokenize
+from assistant.index.tokenize import QUESTION_WORDS, tokenize
 
 DEFAULT_PERCENTILE = 7  # admits ~93 % of in-domain questions; the router's policy may refit it
 
@@ -61,8 +61,10 @@ def knows(term: str, vocabulary: frozenset[str]) -> bool:
 
 
 def coverage(question: str, vocabulary: frozenset[str]) -> float:
-    """Share of the question's distinct terms the domain's vocabulary knows (typos forgiven)."""
-    terms = set(tokenize(question))
+    """Share of the question's distinct terms the domain's vocabulary knows (typos forgiven).
+    How people ask ("I want to know…", "please tell me") says nothing about the domain: those
+    words are left out, or a domain whose exemplars never say "know" rejects every such question."""
+    terms = set(tokenize(question)) - QUESTION_WORDS
     return sum(knows(t, vocabulary) for t in terms) / len(terms) if terms else 0.0
 
 
@@ -86,7 +88,7 @@ def compute_membership(
     sims = list(top_k_similarity(vectors, vectors, k, exclude_self=True))
     covs = []
     for question, own in zip(exemplars, docs, strict=True):
-        terms = set(tokenize(question))
+        terms = set(tokenize(question)) - QUESTION_WORDS
         covs.append(sum(df[t] - (t in own) >= 1 for t in terms) / len(terms) if terms else 0.0)  # leave-one-out
     if heldout:
         sims += list(top_k_similarity(embeddings.embed_array(list(heldout)), vectors, k))

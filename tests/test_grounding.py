@@ -83,3 +83,15 @@ def test_quotes_and_answers_carry_neither_markup_nor_the_documents_own_markers()
     assert "<img" not in text and "[3]" not in text and "[7]" not in text and "[1]" in text
     assert "Register within 30 days" in focus(hostile, "How do I extend the warranty?")
     assert "<" not in clean('Register within 30 days <script>alert(1)</script> [1].', "q")
+
+
+def test_steps_continue_for_up_to_three_sentences_of_the_same_passage():
+    steps = "Alarm. Set and manage alarms. From Galaxy Wearable, tap the Home tab. Tap Alarm > Add alarm. Prices vary."
+    picked = extract("How do I set an alarm on the band?", [steps])
+    assert [s for _, s in picked] == ["Set and manage alarms.", "From Galaxy Wearable, tap the Home tab.",
+                                      "Tap Alarm > Add alarm."]  # fmt: skip
+
+
+def test_the_search_rank_breaks_near_ties_between_passages():
+    first, second = "Record workouts from the Exercise screen.", "Workout detection records workouts automatically."
+    assert extract("How do I record a workout?", [first, second])[0][0] == 1

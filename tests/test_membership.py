@@ -18,3 +18,8 @@ def test_coverage_is_the_share_of_known_terms():
     assert coverage("Pair the band", VOCABULARY) == 0.0
     assert coverage("Smart band", VOCABULARY) == 0.5
     assert coverage("?", VOCABULARY) == 0.0
+
+
+def test_how_people_ask_does_not_count_against_the_domain():
+    assert coverage("I want to know: please explain the Smart Hub search option", VOCABULARY) == 1.0
+    assert coverage("Can you tell me what you know?", VOCABULARY) == 0.0  # nothing left to belong anywhere

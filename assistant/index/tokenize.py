@@ -29,3 +29,9 @@ def _stemmer():
 def tokenize(text: str) -> list[str]:
     words = [w for w in WORD.findall(text.lower()) if w not in STOP_WORDS and w != "_"]
     return _stemmer().stemWords(words)
+
+
+# How people ask, not what they ask about (the tokenizer keeps these words): coverage and quote
+# checks leave them out, so "I want to know how to…" is judged on the rest.
+QUESTION_WORDS = frozenset(tokenize("how do does did i we you my me what which who whom whose where when why can could "
+                                    "should would will shall may might want need know tell please explain"))
