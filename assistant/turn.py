@@ -26,6 +26,7 @@ from assistant.settings import AnswerMode, Settings
 Mode = Literal["auto", "base", "finetuned", "retrieval", "finetuned+retrieval", "not_found"]
 MODES: tuple[str, ...] = ("auto", "base", "finetuned", "retrieval", "finetuned+retrieval", "not_found")
 AnswerKind = Literal["generated", "extractive", "not_found", "closed_book"]
+CLOSEST_RUNNER_UP = 2  # "the closest your documents come": first in one search, at worst second in the other
 
 
 @dataclass
@@ -261,9 +262,11 @@ class TurnPipeline:
 
     def _closest(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult) -> bool:
         """The folder passed the router's bar but no sentence holds the question's words: rather
-        than "not found" beside the passage both searches ranked first, quote that passage's best
-        sentences — introduced as the closest the documents come, not as the answer."""
-        if not passages[0] or hits[0].bm25_rank != 1 or hits[0].dense_rank != 1:
+        than "not found" beside the passage both searches put on top (first in one, first or second
+        in the other), quote that passage's best sentences — introduced as the closest the
+        documents come, not as the answer."""
+        ranks = sorted(r or len(hits) + 99 for r in (hits[0].bm25_rank, hits[0].dense_rank))
+        if not passages[0] or ranks[0] != 1 or ranks[1] > CLOSEST_RUNNER_UP:
             return False
         picked = grounding.extract(question, passages[:1], self.searcher.embeddings)
         if not picked:

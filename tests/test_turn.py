@@ -97,5 +97,8 @@ def test_passing_the_bar_without_a_matching_sentence_quotes_the_top_passage_as_t
     assert indexed.pipeline._closest(question, passages, agreed, result)
     assert result.answer.startswith("Your documents do not say this in so many words") and "[1]" in result.answer
     assert result.answer_kind == "extractive" and result.citations[0].source == "straps.md"
-    disputed = [Hit(chunk, 0.03, 2, 1, 5.0, 0.6)]  # the two searches disagree: say "not found" instead
-    assert not indexed.pipeline._closest(question, passages, disputed, TurnResult(question, "", "retrieval", "why", 1.0, "m"))
+    runner_up = [Hit(chunk, 0.03, 2, 1, 5.0, 0.6)]  # first for the embeddings, second for BM25: still on top
+    assert indexed.pipeline._closest(question, passages, runner_up, TurnResult(question, "", "retrieval", "why", 1.0, "m"))
+    for bm25, dense in ((3, 1), (None, 1), (2, 2)):  # the two searches disagree: say "not found" instead
+        disputed = [Hit(chunk, 0.03, bm25, dense, 5.0, 0.6)]
+        assert not indexed.pipeline._closest(question, passages, disputed, TurnResult(question, "", "retrieval", "why", 1.0, "m"))
