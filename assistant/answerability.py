@@ -20,15 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.index.store import IndexStore
-
 log = logging.getLogger(__name__)
 FLOOR = 0.2  # below this cosine MiniLM similarity is noise whatever the folder
 LEXICAL_FLOOR = 0.5  # the best BM25 passage holds at least half the question's (IDF-weighted) terms
 
 
 class EvidenceBar:
-    def __init__(self, store: IndexStore, embeddings, cache_dir: Path) -> None:
+    def __init__(self, store, embeddings, cache_dir: Path) -> None:
         self.store, self.embeddings, self.cache_dir = store, embeddings, cache_dir
         self._scores: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._lock = threading.Lock()
@@ -62,9 +60,8 @@ class EvidenceBar:
         from assistant.index.tokenize import tokenize
         from assistant.membership import general_questions
 
-        best, _ = snapshot.faiss.search(self._general_vectors(), 1)
-        dense = best[:, 0].astype(np.float32)
-        lexical = np.array([snapshot.bm25.best_coverage(tokenize(q)) for q in general_questions()], dtype=np.float32)
+        dense = np.asarray(snapshot.nearest(self._general_vectors()), dtype=np.float32)
+        lexical = np.array([snapshot.best_coverage(tokenize(q)) for q in general_questions()], dtype=np.float32)
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps({"generation": generation, "dense": [round(float(s), 4) for s in dense],

@@ -490,7 +490,9 @@ def eval_group() -> None:
 @eval_group.command(name="retrieval")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--limit", type=int, help="Only the first N queries (quick check).")
-def eval_retrieval(as_json: bool, limit: int | None) -> None:
+@click.option("--index", "backend", type=click.Choice(["embedded", "qdrant"]), default="embedded", show_default=True,
+              help="Search the corpus through this index backend (qdrant: Qdrant's local mode, in memory).")
+def eval_retrieval(as_json: bool, limit: int | None, backend: str) -> None:
     """SciFact nDCG@10 and Recall@100 for BM25, dense and hybrid (embeddings cached)."""
     from assistant.eval.retrieval import run
     from assistant.services import Services
@@ -506,13 +508,14 @@ def eval_retrieval(as_json: bool, limit: int | None) -> None:
         bar.n = done
         bar.refresh()
 
-    report = run(Services(_settings()), limit=limit, progress=progress)
+    report = run(Services(_settings()), limit=limit, progress=progress, backend=backend)
     if bar is not None:
         bar.close()
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
-    click.echo(f"{report['dataset']}: {report['queries']} queries, {report['documents']} documents")
+    click.echo(f"{report['dataset']}: {report['queries']} queries, {report['documents']} documents, "
+               f"{report['index']} index")
     click.echo(f"{'retriever':<10} {'nDCG@10':>8} {'Recall@100':>11}")
     for name, metrics in report["results"].items():
         click.echo(f"{name:<10} {metrics['ndcg@10']:>8.4f} {metrics['recall@100']:>11.4f}")

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.index.chunking import Chunk
-from assistant.index.store import IndexStore, Snapshot
 from assistant.index.tokenize import tokenize
 from assistant.injection import instructions_in
 from assistant.llm.embeddings import IdentifiedEmbeddings
@@ -72,7 +71,7 @@ class Evidence:
 class HybridSearcher:
     def __init__(
         self,
-        store: IndexStore,
+        store,  # an index store: `IndexStore` or `qdrant.QdrantStore`
         embeddings: IdentifiedEmbeddings,
         *,
         candidates: int = 50,
@@ -106,24 +105,20 @@ class HybridSearcher:
         started = time.perf_counter()
         tokens = tokenize(query)
         evidence.hits = self.fuse(snapshot, tokens, vector, k)
-        evidence.lexical = snapshot.bm25.best_coverage(tokens)
+        evidence.lexical = snapshot.best_coverage(tokens)
         evidence.search_ms = (time.perf_counter() - started) * 1000
         return evidence
 
-    def fuse(self, snapshot: Snapshot, tokens: list[str], vector: np.ndarray, k: int) -> list[Hit]:
+    def fuse(self, snapshot, tokens: list[str], vector: np.ndarray, k: int) -> list[Hit]:
         """Both retrievers' candidates → RRF → the best k. No embedding work happens here."""
-        n = min(self.candidates, len(snapshot))
-        bm25_idx, bm25_scores = snapshot.bm25.top(tokens, n)
-        dense_scores, dense_idx = snapshot.faiss.search(vector.reshape(1, -1).astype(np.float32), n)
-        hits: dict[int, Hit] = {}
-        for rank, (i, s) in enumerate(zip(bm25_idx.tolist(), bm25_scores.tolist(), strict=True), 1):
-            hit = hits.setdefault(i, Hit(snapshot.chunks[i], 0.0))
+        bm25, dense = snapshot.candidates(tokens, vector, self.candidates)
+        hits: dict[str, Hit] = {}
+        for rank, (chunk, s) in enumerate(bm25, 1):
+            hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
             hit.bm25_rank, hit.bm25_score = rank, s
             hit.score += self.bm25_weight / (self.rrf_k + rank)
-        for rank, (i, s) in enumerate(zip(dense_idx[0].tolist(), dense_scores[0].tolist(), strict=True), 1):
-            if i < 0:
-                continue
-            hit = hits.setdefault(i, Hit(snapshot.chunks[i], 0.0))
+        for rank, (chunk, s) in enumerate(dense, 1):
+            hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
             hit.dense_rank, hit.dense_score = rank, s
             hit.score += self.dense_weight / (self.rrf_k + rank)
         return sorted(hits.values(), key=lambda h: (-h.score, h.chunk.id))[:k]

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.domains import discover
-from assistant.settings import Settings
+from assistant.settings import IndexBackend, Settings
 
 if TYPE_CHECKING:
     from assistant.answerability import EvidenceBar
     from assistant.index.ingest import Ingestor
+    from assistant.index.qdrant import QdrantStore
     from assistant.index.store import IndexStore
     from assistant.llm.backend import EmbeddedBackend, OllamaBackend
     from assistant.llm.embeddings import IdentifiedEmbeddings
@@ -50,10 +51,16 @@ class Services:
         return self.llm.embeddings
 
     @cached_property
-    def store(self) -> IndexStore:
+    def store(self) -> IndexStore | QdrantStore:
+        s = self.settings
+        if s.index is IndexBackend.QDRANT:
+            from assistant.index.qdrant import QdrantStore
+
+            key = s.qdrant_api_key.get_secret_value() if s.qdrant_api_key else None
+            return QdrantStore(s.index_dir, url=s.qdrant_url, api_key=key, alias=s.qdrant_collection)
         from assistant.index.store import IndexStore
 
-        return IndexStore(self.settings.index_dir)
+        return IndexStore(s.index_dir)
 
     @cached_property
     def searcher(self) -> HybridSearcher:

@@ -12,7 +12,7 @@ import os
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -27,6 +27,11 @@ class Backend(StrEnum):
     AUTO = "auto"
     EMBEDDED = "embedded"
     OLLAMA = "ollama"
+
+
+class IndexBackend(StrEnum):
+    EMBEDDED = "embedded"
+    QDRANT = "qdrant"
 
 
 class AnswerMode(StrEnum):
@@ -93,6 +98,17 @@ class Settings(BaseSettings):
     ingest_lock_timeout_s: float = Field(600, ge=0, description="How long an ingest waits for another.")
     watch: bool = Field(True, description="The chat server re-indexes knowledge/ when files change.")
     passages: int = Field(3, ge=1, description="Passages given to the model on the retrieval route.")
+    index: IndexBackend = Field(
+        IndexBackend.EMBEDDED,
+        description="Where the knowledge index lives: embedded = generation files under data_dir (default); "
+        "qdrant = a Qdrant collection per generation behind an alias (several app servers can share it).",
+    )
+    qdrant_url: str = Field(
+        "", description="Qdrant server URL (http://host:6333); empty = Qdrant's local mode under data_dir (one "
+        "process only); ':memory:' = in memory (tests).",
+    )
+    qdrant_api_key: SecretStr | None = Field(None, description="API key of the Qdrant server, if it needs one.")
+    qdrant_collection: str = Field("crossroads", description="The alias that names the serving collection.")
     candidates: int = Field(50, ge=1, description="Hits each retriever contributes to the fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     bm25_weight: float = Field(1.0, ge=0)

@@ -2,7 +2,7 @@
 
 Each abstract is one chunk (title as its section, as BEIR indexes title + text), so the three
 retrievers run over exactly the index structures the product uses (`Snapshot`, `BM25Scorer`,
-FAISS, `HybridSearcher.fuse`). Corpus embeddings are cached under the data dir, keyed by the
+FAISS, `HybridSearcher.fuse`) — or, with `--index qdrant`, over the product's Qdrant backend. Corpus embeddings are cached under the data dir, keyed by the
 embedding model and the corpus' hash, so reruns take seconds.
 """
 
@@ -66,7 +66,21 @@ def load_scifact(root: Path) -> tuple[list[Chunk], dict[str, str], dict[str, dic
     return chunks, queries, dict(qrels)
 
 
-def run(services, *, limit: int | None = None, progress=None) -> dict:
+def qdrant_index(snapshot: Snapshot):
+    """The same chunks and vectors in a Qdrant collection (local mode, in memory), searched through
+    the product's Qdrant backend."""
+    import tempfile
+
+    from qdrant_client import QdrantClient
+
+    from assistant.index.qdrant import QdrantStore
+
+    store = QdrantStore(Path(tempfile.mkdtemp(prefix="scifact-qdrant-")), client=QdrantClient(":memory:"))
+    store.commit(snapshot)
+    return store.snapshot()
+
+
+def run(services, *, limit: int | None = None, progress=None, backend: str = "embedded") -> dict:
     settings = services.settings
     chunks, queries, qrels = load_scifact(eval_dir() / "scifact")
     embeddings = services.embeddings
@@ -77,6 +91,7 @@ def run(services, *, limit: int | None = None, progress=None) -> dict:
     vocab = Vocabulary()
     tf = term_counts((tokenize(t) for t in texts), vocab)
     snapshot = Snapshot(Manifest(embeddings.model_id, embeddings.dimension), chunks, vectors, tf, vocab)
+    index = qdrant_index(snapshot) if backend == "qdrant" else snapshot
     searcher = HybridSearcher(
         None, embeddings, candidates=100, rrf_k=settings.rrf_k,
         bm25_weight=settings.bm25_weight, dense_weight=settings.dense_weight,
@@ -88,13 +103,11 @@ def run(services, *, limit: int | None = None, progress=None) -> dict:
     }
     for (qid, text), qvec in zip(query_items, query_vectors, strict=True):
         tokens = tokenize(text)
-        bm25_idx, _ = snapshot.bm25.top(tokens, 100)
-        _, dense_idx = snapshot.faiss.search(qvec.reshape(1, -1), 100)
-        fused = searcher.fuse(snapshot, tokens, qvec, 100)
+        bm25, dense = index.candidates(tokens, qvec, 100)
         rankings = {
-            "bm25": [chunks[i].id for i in bm25_idx],
-            "dense": [chunks[i].id for i in dense_idx[0] if i >= 0],
-            "hybrid": [h.chunk.id for h in fused],
+            "bm25": [c.id for c, _ in bm25],
+            "dense": [c.id for c, _ in dense],
+            "hybrid": [h.chunk.id for h in searcher.fuse(index, tokens, qvec, 100)],
         }
         for name, ranked in rankings.items():
             scores[name]["ndcg@10"].append(ndcg_at(ranked, qrels[qid]))
@@ -104,6 +117,7 @@ def run(services, *, limit: int | None = None, progress=None) -> dict:
         "queries": len(query_items),
         "documents": len(chunks),
         "embedding_model": embeddings.model_id,
+        "index": backend,
         "fusion": {"rrf_k": settings.rrf_k, "bm25_weight": settings.bm25_weight, "dense_weight": settings.dense_weight},
         "results": {
             name: {metric: round(float(np.mean(values)), 4) for metric, values in metrics.items()}

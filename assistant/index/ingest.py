@@ -177,7 +177,7 @@ class Ingestor:
     def _run_locked(self, progress: Callable[[Progress], None], rebuild: bool) -> IngestSummary:
         started = time.perf_counter()
         summary = IngestSummary()
-        current = None if rebuild else self.store.snapshot()
+        current = None if rebuild else self.store.working_copy()
         summary.damage = None if rebuild else self.store.warning
         damaged = summary.damage is not None  # then a new generation is written whatever changed
         model_id, dim = self.embeddings.model_id, self.embeddings.dimension

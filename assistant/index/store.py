@@ -38,6 +38,7 @@ from assistant.index.bm25 import BM25Scorer, Vocabulary
 from assistant.index.chunking import Chunk
 
 log = logging.getLogger(__name__)
+Scored = tuple[Chunk, float]
 FORMAT_VERSION = 1
 DATA_FILES = ("chunks.jsonl", "vectors.npy", "tf.npz", "vocab.json")
 
@@ -62,8 +63,11 @@ class Manifest:
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
-        raw = json.loads(path.read_text())
-        raw["files"] = {k: FileEntry(**v) for k, v in raw["files"].items()}
+        return cls.from_json(json.loads(path.read_text()))
+
+    @classmethod
+    def from_json(cls, raw: dict) -> Manifest:
+        raw = dict(raw, files={k: FileEntry(**v) for k, v in raw["files"].items()})
         return cls(**raw)
 
     def to_json(self) -> dict:
@@ -99,6 +103,26 @@ class Snapshot:
         if len(chunks):
             self.faiss.add(vectors.astype(np.float32))
         self.row_of = {c.id: i for i, c in enumerate(chunks)}
+
+    # The searching interface every index backend offers (`qdrant.QdrantIndex` is the other one).
+    def candidates(self, tokens: list[str], vector: np.ndarray, n: int) -> tuple[list[Scored], list[Scored]]:
+        """The best n chunks by BM25 and by cosine, each list best first with its own scores."""
+        n = min(n, len(self))
+        if not n:
+            return [], []
+        bm25_idx, bm25_scores = self.bm25.top(tokens, n)
+        dense_scores, dense_idx = self.faiss.search(vector.reshape(1, -1).astype(np.float32), n)
+        bm25 = [(self.chunks[i], s) for i, s in zip(bm25_idx.tolist(), bm25_scores.tolist(), strict=True)]
+        dense = [(self.chunks[i], s) for i, s in zip(dense_idx[0].tolist(), dense_scores[0].tolist(), strict=True) if i >= 0]
+        return bm25, dense
+
+    def best_coverage(self, tokens: list[str]) -> float:
+        return self.bm25.best_coverage(tokens)
+
+    def nearest(self, vectors: np.ndarray) -> np.ndarray:
+        """Each query vector's best cosine against the chunks."""
+        best, _ = self.faiss.search(np.asarray(vectors, dtype=np.float32), 1)
+        return best[:, 0]
 
     @classmethod
     def empty(cls, embedding_model: str, dimension: int) -> Snapshot:
@@ -179,6 +203,10 @@ class IndexStore:
     @property
     def lock_path(self) -> Path:
         return self.root / ".lock"
+
+    def working_copy(self) -> Snapshot | None:
+        """What an ingest builds the next generation from: the serving one, in full."""
+        return self.snapshot()
 
     def current_name(self) -> str | None:
         try:
