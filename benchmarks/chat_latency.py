@@ -72,6 +72,19 @@ def cli_first_token_ms(env: dict) -> float:
     return json.loads(out.stdout)["timings"]["first_token_ms"]
 
 
+def open_sessions(browser, url: str, n: int) -> list:
+    """n chat sessions, each in its own browser context (its own cookie, its own Chainlit session),
+    with their sockets up."""
+    pages = []
+    for _ in range(n):
+        page = browser.new_context().new_page()
+        page.goto(url)
+        page.wait_for_selector("#chat-input", timeout=120_000)
+        pages.append(page)
+    time.sleep(1.5)  # the socket must be up before the first message
+    return pages
+
+
 def answer_texts(page) -> list[str]:
     return [e.inner_text() for e in page.query_selector_all(ANSWER)]
 
@@ -117,13 +130,7 @@ def main() -> None:
                 browser_first.append(ask_in_page(page, QUESTION, time.time() + 120)[0])
             page.close()
 
-            pages = []
-            for _ in range(args.sessions):
-                pg = browser.new_context().new_page()
-                pg.goto(url)
-                pg.wait_for_selector("#chat-input", timeout=60_000)
-                pages.append(pg)
-            time.sleep(1.5)
+            pages = open_sessions(browser, url, args.sessions)
             deadline = time.time() + 300
             started = {}
             for i, pg in enumerate(pages):

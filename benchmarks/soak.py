@@ -28,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 from benchmarks import report as report_cli
-from benchmarks.chat_latency import ANSWER, ARGS, demo_world, start_server
+from benchmarks.chat_latency import ARGS, answer_texts, demo_world, open_sessions, start_server
 from tests.documents import write_pdf  # real PDFs written by fpdf2, as the tests make them
 
 REPO = Path(__file__).resolve().parents[1]
@@ -116,13 +116,7 @@ def main() -> None:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            pages = []
-            for _ in range(args.sessions):
-                page = browser.new_context().new_page()
-                page.goto(url)
-                page.wait_for_selector("#chat-input", timeout=120_000)
-                pages.append(page)
-            time.sleep(1.5)  # the sockets must be up before the first message
+            pages = open_sessions(browser, url, args.sessions)
             state = {i: None for i in range(len(pages))}  # session → (sent at, answers before, first token at)
             end = time.time() + args.minutes * 60
             next_churn, bad_at = time.time(), time.time() + args.minutes * 60 / 3
@@ -136,7 +130,7 @@ def main() -> None:
                     churn.bad_files()
                     bad_at = 0
                 for i, page in enumerate(pages):
-                    texts = [e.inner_text() for e in page.query_selector_all(ANSWER)]
+                    texts = answer_texts(page)
                     if state[i] is None:
                         if time.time() < end:
                             page.fill("#chat-input", f"{QUESTIONS[asked % len(QUESTIONS)]} ({asked})")
