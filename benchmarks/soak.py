@@ -11,7 +11,8 @@ cap). The watcher indexes all of it while the sessions read.
 At the end the churn stops, the server is given time to settle, and its serving index is compared
 with a from-scratch ingest of the same folder (`assistant ingest --rebuild` in a separate data
 dir): chunk ids lost, chunk ids extra, chunk ids duplicated — all must be 0. Also reported: errors
-(an error message in any page, or an ERROR line or traceback in the server log), answers finished,
+(answers that never finish, pages showing Chainlit's error or reconnect notice at the end, ERROR
+lines or tracebacks in the server log, each counted apart), answers finished,
 first-token p50/p95 (nearest rank) and the server's RSS at the start and end of the run.
 """
 
@@ -40,6 +41,7 @@ QUESTIONS = [
     "What does the warranty extension cover?",
 ]
 FINISHED = re.compile(r"· \d+\.\d s\s*$")  # the answer's footer: route · kind · model · seconds
+BANNERS = ("Something went wrong", "Could not reach the server")  # Chainlit's own error and reconnect notices
 MAX_CHARS = 200_000  # the server's extracted-text cap in this run: the bomb goes past it
 
 
@@ -104,6 +106,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=30)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--churn-every", type=float, default=20, help="seconds between folder changes")
+    parser.add_argument("--answer-timeout", type=float, default=600, help="an answer not finished by then is an error")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -111,7 +114,8 @@ def main() -> None:
     proc, url = start_server(root, env)
     churn = Churn(root / "knowledge")
     firsts: list[float] = []
-    finished = errors = 0
+    finished = 0
+    unfinished: list[str] = []  # the last words of answers that never showed their footer
     rss: list[float] = []  # sampled once a minute, from the first finished answer (the model is loaded)
     try:
         with sync_playwright() as p:
@@ -149,12 +153,11 @@ def main() -> None:
                             if time.time() >= next_rss:
                                 rss.append(rss_mib(proc.pid))
                                 next_rss = time.time() + 60
-                    if time.perf_counter() - sent > 600:  # an answer that never finishes is an error
-                        errors += 1
+                    if time.perf_counter() - sent > args.answer_timeout:  # an answer that never finishes is an error
+                        unfinished.append((texts[-1] if len(texts) > before else "(no answer)")[-160:])
                         state[i] = None
                 time.sleep(0.2)
-            errors += sum("Something went wrong" in pg.inner_text("body") or "Could not reach the server"
-                          in pg.inner_text("body") for pg in pages)  # fmt: skip
+            banners = [next((b for b in BANNERS if b in pg.inner_text("body")), None) for pg in pages]
             browser.close()
         rss.append(rss_mib(proc.pid))
         time.sleep(15)  # the watcher's debounce and the last ingest
@@ -170,7 +173,10 @@ def main() -> None:
         "minutes": args.minutes,
         "sessions": args.sessions,
         "answers_finished": finished,
-        "errors_in_pages": errors,
+        "answers_unfinished": len(unfinished),
+        "unfinished_samples": unfinished[:5],
+        "pages_with_an_error_banner": sum(b is not None for b in banners),
+        "banners": sorted({b for b in banners if b}),
         "server_log_errors": server_errors,
         "first_token_ms_p50": round(statistics.median(firsts)) if firsts else None,
         "first_token_ms_p95": round(report_cli.percentile(firsts, 95)) if firsts else None,
@@ -188,7 +194,9 @@ def main() -> None:
     if report_cli.save("soak", report, as_json=args.json):
         r = report
         print(f"{r['minutes']} min, {r['sessions']} sessions: {r['answers_finished']} answers, "
-              f"{r['errors_in_pages'] + r['server_log_errors']} errors; first token p50 {r['first_token_ms_p50']} ms, "
+              f"{r['answers_unfinished']} unfinished after {args.answer_timeout:.0f} s, "
+              f"{r['pages_with_an_error_banner']} pages with an error banner, {r['server_log_errors']} server errors; "
+              f"first token p50 {r['first_token_ms_p50']} ms, "
               f"p95 {r['first_token_ms_p95']} ms; RSS {r['rss_mib_start']} → {r['rss_mib_end']} MiB")
         print(f"folder: {r['folder_changes']}; chunks lost {r['chunks_lost']}, extra {r['chunks_extra']}, "
               f"duplicated {r['chunks_duplicated']} (of {r['chunks_served']})")
