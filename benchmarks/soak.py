@@ -136,9 +136,11 @@ def main() -> None:
                 for i, page in enumerate(pages):
                     texts = answer_texts(page)
                     if state[i] is None:
-                        if time.time() < end:
+                        # Chainlit ignores a message sent while the last turn is still closing (its
+                        # stop button is showing): wait for the send button, as a person would.
+                        if time.time() < end and page.query_selector("#stop-button") is None:
                             page.fill("#chat-input", f"{QUESTIONS[asked % len(QUESTIONS)]} ({asked})")
-                            page.press("#chat-input", "Enter")
+                            page.click("#chat-submit")
                             state[i], asked = (time.perf_counter(), len(texts), None), asked + 1
                         continue
                     sent, before, first = state[i]
