@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.index.chunking import Chunk
+from assistant.index.store import Scored
 from assistant.index.tokenize import tokenize
 from assistant.injection import instructions_in
 from assistant.llm.embeddings import IdentifiedEmbeddings
@@ -104,14 +105,18 @@ class HybridSearcher:
         evidence.embed_ms = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
         tokens = tokenize(query)
-        evidence.hits = self.fuse(snapshot, tokens, vector, k)
-        evidence.lexical = snapshot.best_coverage(tokens)
+        bm25, dense = snapshot.candidates(tokens, vector, self.candidates)  # one call (one round trip on Qdrant)
+        evidence.hits = self.rank(bm25, dense, k)
+        evidence.lexical = snapshot.coverage(tokens, bm25[0][0]) if bm25 else 0.0
         evidence.search_ms = (time.perf_counter() - started) * 1000
         return evidence
 
     def fuse(self, snapshot, tokens: list[str], vector: np.ndarray, k: int) -> list[Hit]:
         """Both retrievers' candidates → RRF → the best k. No embedding work happens here."""
-        bm25, dense = snapshot.candidates(tokens, vector, self.candidates)
+        return self.rank(*snapshot.candidates(tokens, vector, self.candidates), k)
+
+    def rank(self, bm25: list[Scored], dense: list[Scored], k: int) -> list[Hit]:
+        """RRF over the two legs' ranked candidates → the best k."""
         hits: dict[str, Hit] = {}
         for rank, (chunk, s) in enumerate(bm25, 1):
             hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))

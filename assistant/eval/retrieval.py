@@ -107,7 +107,7 @@ def run(services, *, limit: int | None = None, progress=None, backend: str = "em
         rankings = {
             "bm25": [c.id for c, _ in bm25],
             "dense": [c.id for c, _ in dense],
-            "hybrid": [h.chunk.id for h in searcher.fuse(index, tokens, qvec, 100)],
+            "hybrid": [h.chunk.id for h in searcher.rank(bm25, dense, 100)],
         }
         for name, ranked in rankings.items():
             scores[name]["ndcg@10"].append(ndcg_at(ranked, qrels[qid]))

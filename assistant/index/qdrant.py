@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import logging
 import threading
 import time
 import uuid
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,10 +38,14 @@ from assistant.index.chunking import Chunk
 from assistant.index.store import Manifest, Scored, Snapshot
 from assistant.index.tokenize import tokenize
 
-log = logging.getLogger(__name__)
 DENSE, SPARSE = "dense", "bm25"
 UPLOAD_BATCH = 256
-ID_SPACE = uuid.UUID("6f1c2d4e-8a4b-4c1e-9d2a-5b7e3f0a9c11")  # point id = uuid5(ID_SPACE, chunk id)
+ID_SPACE = uuid.UUID("6f1c2d4e-8a4b-4c1e-9d2a-5b7e3f0a9c11")
+
+
+def point_id(chunk_id: str) -> str:
+    """Qdrant wants an integer or a UUID: a stable one derived from the chunk id."""
+    return str(uuid.uuid5(ID_SPACE, chunk_id))
 
 
 def term_id(term: str) -> int:
@@ -52,10 +56,8 @@ def sparse_query(tokens: list[str]):
     """BM25Okapi counts a repeated query term as often as it appears."""
     from qdrant_client import models
 
-    counts: dict[int, float] = {}
-    for t in tokens:
-        counts[term_id(t)] = counts.get(term_id(t), 0.0) + 1.0
-    return models.SparseVector(indices=list(counts), values=list(counts.values()))
+    counts = Counter(term_id(t) for t in tokens)
+    return models.SparseVector(indices=list(counts), values=[float(n) for n in counts.values()])
 
 
 def sparse_documents(snapshot: Snapshot) -> list:
@@ -139,14 +141,16 @@ class QdrantIndex:
 
     def best_coverage(self, tokens: list[str]) -> float:
         """Plain share of the question's distinct terms in the best BM25 chunk."""
+        if not tokens or not len(self):
+            return 0.0
+        with reachable(self.client):
+            best = self.client.query_points(self.collection, query=sparse_query(tokens), using=SPARSE, limit=1,
+                                            with_payload=True).points  # fmt: skip
+        return self.coverage(tokens, Chunk(**best[0].payload)) if best else 0.0
+
+    def coverage(self, tokens: list[str], chunk: Chunk) -> float:
         terms = set(tokens)
-        if not terms or not len(self):
-            return 0.0
-        best = self.client.query_points(self.collection, query=sparse_query(tokens), using=SPARSE, limit=1,
-                                        with_payload=True).points  # fmt: skip
-        if not best:
-            return 0.0
-        return len(terms & set(tokenize(Chunk(**best[0].payload).search_text))) / len(terms)
+        return len(terms & set(tokenize(chunk.search_text))) / len(terms) if terms else 0.0
 
     def nearest(self, vectors: np.ndarray) -> np.ndarray:
         from qdrant_client import models
@@ -175,7 +179,6 @@ class QdrantStore:
     @property
     def lock_path(self) -> Path:
         """One ingest at a time — on this machine (a lock across machines is the PostgreSQL step)."""
-        self.root.mkdir(parents=True, exist_ok=True)
         return self.root / ".lock"
 
     def current_name(self) -> str | None:
@@ -230,7 +233,7 @@ class QdrantStore:
             vectors = np.asarray(snapshot.vectors, dtype=np.float32)
             for start in range(0, len(snapshot), UPLOAD_BATCH):
                 self.client.upsert(name, wait=True, points=[
-                    models.PointStruct(id=str(uuid.uuid5(ID_SPACE, c.id)), payload=c.to_json(),
+                    models.PointStruct(id=point_id(c.id), payload=c.to_json(),
                                        vector={DENSE: vectors[i].tolist(), SPARSE: sparse_vectors[i]})
                     for i, c in enumerate(snapshot.chunks[start : start + UPLOAD_BATCH], start)])  # fmt: skip
         except Exception:  # a half-written collection is never named by the alias: drop it

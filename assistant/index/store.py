@@ -119,6 +119,10 @@ class Snapshot:
     def best_coverage(self, tokens: list[str]) -> float:
         return self.bm25.best_coverage(tokens)
 
+    def coverage(self, tokens: list[str], chunk: Chunk) -> float:
+        """`best_coverage` for a best BM25 chunk the caller already has (no second BM25 pass)."""
+        return self.bm25.coverage(tokens, self.row_of[chunk.id])
+
     def nearest(self, vectors: np.ndarray) -> np.ndarray:
         """Each query vector's best cosine against the chunks."""
         best, _ = self.faiss.search(np.asarray(vectors, dtype=np.float32), 1)

@@ -90,15 +90,13 @@ class EdgeEngine:
 
 def test_local_mode_scores_as_qdrants_engine_does(folder, tmp_path, minilm, qdrant):
     pytest.importorskip("qdrant_edge", reason="Qdrant's engine comes with the dev extra")
-    from assistant.index.qdrant import ID_SPACE, sparse_documents, sparse_query
+    from assistant.index.qdrant import point_id, sparse_documents, sparse_query
     from assistant.index.tokenize import tokenize
 
     Ingestor(folder, qdrant, minilm).run()
     snapshot = qdrant.working_copy()
     engine = EdgeEngine(tmp_path / "shard", snapshot.manifest.dimension)
-    import uuid
-
-    engine.upsert([str(uuid.uuid5(ID_SPACE, c.id)) for c in snapshot.chunks], np.asarray(snapshot.vectors, np.float32),
+    engine.upsert([point_id(c.id) for c in snapshot.chunks], np.asarray(snapshot.vectors, np.float32),
                   sparse_documents(snapshot))  # fmt: skip
     collection = qdrant.current_name()
     for query in QUERIES:
