@@ -23,6 +23,7 @@ from chainlit.server import app as chainlit_app
 from assistant import chat_view
 from assistant.accounts import LoginThrottle, parse_accounts, session_role
 from assistant.api import build_router
+from assistant.chat_db import async_url
 from assistant.chat_store import ChatDataLayer, LocalFileStorage, OfflinePage, ensure_sqlite_schema, mount_files_route
 from assistant.desk import draft_reply
 from assistant.errors import AssistantError
@@ -69,7 +70,7 @@ if USERS:
 
 @cl.data_layer
 def data_layer() -> ChatDataLayer:
-    url = SETTINGS.chat_db_url or ensure_sqlite_schema(SETTINGS.data_dir / "chat.db")
+    url = async_url(SETTINGS.chat_db_url) if SETTINGS.chat_db_url else ensure_sqlite_schema(SETTINGS.data_dir / "chat.db")
     return ChatDataLayer(conninfo=url, storage_provider=STORAGE)
 
 

@@ -2,8 +2,8 @@
 
 Chainlit stores a turn as a `user_message` step followed by an `assistant_message` step in the
 same thread; our answers carry their route in the step's metadata, and a thumbs up or down is a
-row in `feedbacks` pointing at the answer's step. Only the SQLite store is read (the default; a
-PostgreSQL history is Chainlit's to query).
+row in `feedbacks` pointing at the answer's step. Read from the SQLite file (the default) or from
+PostgreSQL when ASSISTANT_CHAT_DB_URL names one.
 """
 
 from __future__ import annotations
@@ -25,23 +25,24 @@ class StoredTurn:
     comment: str | None = None
 
 
-def stored_turns(chat_db: Path) -> Iterator[StoredTurn]:
+QUERY = (
+    'SELECT s."id", s."threadId", s."type", s."output", s."metadata", s."createdAt", f."value", f."comment" '
+    'FROM steps s LEFT JOIN feedbacks f ON f."forId" = s."id" '
+    "WHERE s.\"type\" IN ('user_message', 'assistant_message') "
+    'ORDER BY s."threadId", s."createdAt"'
+)
+
+
+def history_of(settings) -> Path | str:
+    """Where the chat history is: the PostgreSQL URL when one is set, else the SQLite file."""
+    from assistant.chat_db import is_postgres
+
+    return settings.chat_db_url if is_postgres(settings.chat_db_url) else settings.data_dir / "chat.db"
+
+
+def stored_turns(chat_db: Path | str) -> Iterator[StoredTurn]:
     """Every answered turn, oldest first; nothing when the database does not exist yet."""
-    if not chat_db.exists():
-        return
-    db = sqlite3.connect(f"file:{chat_db}?mode=ro", uri=True)
-    db.row_factory = sqlite3.Row
-    try:
-        rows = db.execute(
-            'SELECT s."id", s."threadId", s."type", s."output", s."metadata", s."createdAt", f."value", f."comment" '
-            'FROM steps s LEFT JOIN feedbacks f ON f."forId" = s."id" '
-            "WHERE s.\"type\" IN ('user_message', 'assistant_message') "
-            'ORDER BY s."threadId", s."createdAt"'
-        ).fetchall()
-    except sqlite3.Error:  # an older or foreign schema: no turns to report rather than a crash
-        return
-    finally:
-        db.close()
+    rows = _postgres_rows(chat_db) if isinstance(chat_db, str) else _sqlite_rows(chat_db)
     question: dict[str, str] = {}
     for row in rows:
         if row["type"] == "user_message":
@@ -50,10 +51,37 @@ def stored_turns(chat_db: Path) -> Iterator[StoredTurn]:
         if row["threadId"] not in question:
             continue  # a greeting or a message of the app's own, not an answer to a question
         try:
-            metadata = json.loads(row["metadata"] or "{}")
+            metadata = row["metadata"] if isinstance(row["metadata"], dict) else json.loads(row["metadata"] or "{}")
         except ValueError:
             metadata = {}
         if "route" not in metadata:
             continue  # not one of our answers (uploads, desk drafts, notices)
         yield StoredTurn(question[row["threadId"]], row["output"] or "", metadata.get("route"), row["createdAt"] or "",
                          row["value"], row["comment"])  # fmt: skip
+
+
+def _sqlite_rows(chat_db: Path) -> list:
+    if not chat_db.exists():
+        return []
+    db = sqlite3.connect(f"file:{chat_db}?mode=ro", uri=True)
+    db.row_factory = sqlite3.Row
+    try:
+        return db.execute(QUERY).fetchall()
+    except sqlite3.Error:  # an older or foreign schema: no turns to report rather than a crash
+        return []
+    finally:
+        db.close()
+
+
+def _postgres_rows(url: str) -> list:
+    from assistant.chat_db import engine_for, run_job
+
+    async def job() -> list:
+        engine = engine_for(url)
+        try:
+            async with engine.connect() as conn:
+                return [dict(r._mapping) for r in await conn.exec_driver_sql(QUERY)]
+        finally:
+            await engine.dispose()
+
+    return run_job(job(), url)

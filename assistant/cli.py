@@ -122,6 +122,12 @@ def serve(host: str, port: int, watch: bool) -> None:
     """Start the chat in the browser (Chainlit)."""
     import os
 
+    from assistant.chat_db import check, is_postgres
+
+    chat_db = _settings().chat_db_url
+    if is_postgres(chat_db):
+        check(chat_db)  # unreachable or without its tables: one line now, not a broken chat later
+
     app = Path(__file__).with_name("app.py")
     args = [sys.executable, "-m", "chainlit", "run", str(app), "--headless", "--host", host, "--port", str(port)]
     if watch:
@@ -637,9 +643,10 @@ def config() -> None:
 
 
 def _register() -> None:
+    from assistant.cli_db import db_group
     from assistant.cli_desk import desk_group, escalations_group, feedback_group, report_group
 
-    for group in (desk_group, escalations_group, feedback_group, report_group):
+    for group in (desk_group, escalations_group, feedback_group, report_group, db_group):
         cli.add_command(group)
 
 

@@ -102,14 +102,14 @@ def feedback_group() -> None:
 def feedback_export(target: Path) -> None:
     """Export agents' corrections (resolved escalations, replies they edited and sent) and
     thumbs-up answers as training data for `assistant finetune`."""
-    from assistant.chat_history import stored_turns
+    from assistant.chat_history import history_of, stored_turns
     from assistant.chat_view import strip_footer
     from assistant.citations import MARKER
     from assistant.cli import _settings
 
     corrections = [{"question": q, "answer": a} for q, a in _escalations().corrections()]
     liked = [{"question": t.question, "answer": MARKER.sub("", strip_footer(t.answer)).strip()}
-             for t in stored_turns(_settings().data_dir / "chat.db") if t.feedback == 1 and t.route != "not_found"]  # fmt: skip
+             for t in stored_turns(history_of(_settings())) if t.feedback == 1 and t.route != "not_found"]  # fmt: skip
     rows = list({(r["question"], r["answer"]): r for r in corrections + liked if r["answer"]}.values())
     target.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     click.echo(f"wrote {len(rows)} examples to {target} ({len(corrections)} corrections, {len(liked)} thumbs-up answers)")

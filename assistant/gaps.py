@@ -39,7 +39,7 @@ class Gap:
     closest: list[str] = field(default_factory=list)  # files that came nearest, best first
 
 
-def gap_questions(chat_db: Path, escalations) -> list[GapQuestion]:
+def gap_questions(chat_db: Path | str, escalations) -> list[GapQuestion]:
     from assistant.chat_history import stored_turns
 
     turns = list(stored_turns(chat_db))  # one read of the chat store
@@ -98,10 +98,11 @@ def routes_per_day(routing_log: Path) -> dict[str, dict[str, int]]:
 
 
 def report(services) -> dict:
+    from assistant.chat_history import history_of
     from assistant.escalations import EscalationStore
 
     settings = services.settings
-    questions = gap_questions(settings.data_dir / "chat.db", EscalationStore(settings.data_dir / "desk.db"))
+    questions = gap_questions(history_of(settings), EscalationStore(settings.data_dir / "desk.db"))
 
     def nearest_files(text: str) -> list[str]:
         return list(dict.fromkeys(h.chunk.source for h in services.searcher.search(text, 5).hits))[:3]

@@ -124,7 +124,8 @@ class Settings(BaseSettings):
         "",
         description="Password login: 'user:password:role,…' (role agent may upload, viewer may not); empty = off.",
     )
-    chat_db_url: str = Field("", description="Chat history database (SQLAlchemy async URL); empty = SQLite in data_dir.")
+    chat_db_url: str = Field("", description="Chat history database: postgresql://USER:PASSWORD@HOST/DB (run `assistant db "
+                             "init` once) or a SQLAlchemy async URL; empty = SQLite in data_dir.")
     api_keys: str = Field(
         "", description="Bearer keys for the OpenAI-compatible API (/v1): 'key:role,…' (agent may upload, viewer "
         "may not); empty = the API is off.",
