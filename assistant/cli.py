@@ -371,11 +371,11 @@ def finetune(
     if register_name:
         from assistant.finetune.ollama_register import register
         from assistant.finetune.pipeline import check_name
+        from assistant.llm.ollama import parse_hosts
 
-        model = register(
-            settings.adapters_dir / check_name(register_name), settings.ollama_host, timeout_s=settings.ollama_timeout_s
-        )
-        click.echo(f"created Ollama model {model} at {settings.ollama_host}")
+        for host in parse_hosts(settings.ollama_host):  # every host of the pool answers every domain
+            model = register(settings.adapters_dir / check_name(register_name), host, timeout_s=settings.ollama_timeout_s)
+            click.echo(f"created Ollama model {model} at {host}")
         return
     if data is None or not name:
         raise BadInput("finetune needs DATA and --name", "e.g. `assistant finetune faq.jsonl --name faq`")

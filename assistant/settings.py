@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     ollama_host: str = Field(
         "http://127.0.0.1:11434",
         validation_alias=AliasChoices("ASSISTANT_OLLAMA_HOST", "OLLAMA_HOST", "ollama_host"),
+        description="Ollama server, or several comma-separated: answers take them in turn and move on from one that "
+        "refuses.",
     )
     ollama_model: str = Field("smollm2:135m", description="Chat model name on the Ollama server.")
     ollama_embed_model: str = Field("all-minilm", description="Embedding model name on the Ollama server.")

@@ -42,7 +42,7 @@ class _Base:
         if use_ollama:
             from assistant.llm.embeddings import OllamaIdentifiedEmbeddings
 
-            return OllamaIdentifiedEmbeddings(s.ollama_host, s.ollama_embed_model, timeout_s=s.ollama_timeout_s)
+            return OllamaIdentifiedEmbeddings(s.ollama_host, s.ollama_embed_model, timeout_s=s.ollama_timeout_s)  # first host that answers
         from assistant.llm.embeddings import MiniLMEmbeddings
 
         return MiniLMEmbeddings(threads=s.threads, batch_size=s.embed_batch_size)
@@ -87,7 +87,14 @@ class EmbeddedBackend(_Base):
 
 
 class OllamaBackend(_Base):
-    """A running Ollama server; fine-tuned domains are models registered as `crossroads-NAME`."""
+    """Running Ollama servers (one, or several in turn); fine-tuned domains are models registered
+    as `crossroads-NAME` on each."""
+
+    def __init__(self, settings: Settings, choice: BackendChoice) -> None:
+        from assistant.llm.ollama import HostPool, parse_hosts
+
+        super().__init__(settings, choice)
+        self.pool = HostPool(parse_hosts(settings.ollama_host))
 
     def _name(self, adapter: str | None) -> str:
         return ollama_model_name(adapter) if adapter else self.settings.ollama_model
@@ -97,7 +104,7 @@ class OllamaBackend(_Base):
 
         s = self.settings
         return chat_model(
-            s.ollama_host, self._name(adapter), timeout_s=s.ollama_timeout_s, max_tokens=s.max_tokens,
+            self.pool, self._name(adapter), timeout_s=s.ollama_timeout_s, max_tokens=s.max_tokens,
             temperature=s.temperature, repeat_penalty=self._repeat_penalty(grounded),
         )  # fmt: skip
 
@@ -107,7 +114,7 @@ class OllamaBackend(_Base):
     def errors(self, adapter: str | None = None) -> AbstractContextManager:
         from assistant.llm.ollama import translated_errors
 
-        return translated_errors(self.settings.ollama_host, self._name(adapter))
+        return translated_errors(self.pool.label, self._name(adapter))
 
     def ready(self) -> tuple[bool, str]:
         from assistant.llm.ollama import probe

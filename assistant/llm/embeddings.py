@@ -95,29 +95,36 @@ class MiniLMEmbeddings(Embeddings):
 
 
 class OllamaIdentifiedEmbeddings(Embeddings):
-    """Ollama's `/api/embed`, with the dimension learnt from one probe call."""
+    """Ollama's `/api/embed` on the first host that answers (OLLAMA_HOST may list several), with
+    the dimension learnt from one probe call."""
 
     def __init__(self, host: str, model: str, *, timeout_s: float) -> None:
         from assistant.llm import ollama
 
-        self._host, self._model = host, model
-        self._inner = ollama.embeddings(host, model, timeout_s=timeout_s)
+        self._pool, self._model = ollama.HostPool(ollama.parse_hosts(host)), model
+        self._inner = {h: ollama.embeddings(h, model, timeout_s=timeout_s) for h in self._pool.hosts}
         self.model_id = f"ollama:{model}"
-        with ollama.translated_errors(host, model):
-            self.dimension = len(self._inner.embed_query("dimension probe"))
+        self.dimension = len(self.embed_query("dimension probe"))
+
+    def _call(self, method: str, arg):
+        from assistant.llm.ollama import connect_errors, translated_errors, unreachable
+
+        refused = []
+        for host in self._pool.order():
+            with translated_errors(host, self._model):  # a missing model or a timeout is said as such
+                try:
+                    return getattr(self._inner[host], method)(arg)
+                except connect_errors():
+                    self._pool.mark_down(host)
+                    refused.append(host)
+        raise unreachable(self._pool.label, "connection refused" if len(refused) == 1 else "every host refused")
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        from assistant.llm.ollama import translated_errors
-
-        with translated_errors(self._host, self._model):
-            return self._inner.embed_documents(texts)
+        return self._call("embed_documents", texts)
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
         vectors = np.asarray(self.embed_documents(texts), dtype=np.float32).reshape(len(texts), -1)
         return vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
 
     def embed_query(self, text: str) -> list[float]:
-        from assistant.llm.ollama import translated_errors
-
-        with translated_errors(self._host, self._model):
-            return self._inner.embed_query(text)
+        return self._call("embed_query", text)

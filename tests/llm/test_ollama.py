@@ -114,3 +114,27 @@ def test_register_with_a_base_missing_on_ollama_says_which_pull(tmp_path, ollama
     (domain / "card.json").write_text(json.dumps({"name": "faq", "base_model": {"ollama": "qwen9:1b"}}))
     with pytest.raises(BackendUnavailable, match="ollama pull qwen9:1b"):
         register(domain, ollama_server.url, timeout_s=30)
+
+
+def test_answers_spread_over_several_hosts_and_move_on_when_one_dies(on_ollama, runtime, minilm, ollama_server):
+    """Two protocol doubles behind OLLAMA_HOST=a,b: answers alternate; once one is killed, every
+    answer still comes (from the other), and the dead host is tried last from then on."""
+
+    def chats(double: OllamaDouble) -> int:
+        return sum(path == "/api/chat" for _, path in double.requests)
+
+    with OllamaDouble(runtime, minilm) as doomed:
+        services = Services(on_ollama.model_copy(update={"ollama_host": f"{ollama_server.url},{doomed.url}"}))
+        assert services.llm.choice.backend is Backend.OLLAMA
+        before = chats(ollama_server), chats(doomed)
+        for _ in range(4):
+            with services.llm.errors():
+                assert "".join(c.text for c in services.llm.chat_model().stream([HumanMessage("Say hi.")])).strip()
+        assert chats(ollama_server) - before[0] == 2 and chats(doomed) - before[1] == 2
+    for _ in range(3):  # the second host is gone: each answer still arrives
+        with services.llm.errors():
+            assert "".join(c.text for c in services.llm.chat_model().stream([HumanMessage("Say hi.")])).strip()
+    assert services.llm.pool.order()[-1] == doomed.url
+    assert len(services.embeddings.embed_documents(["still embeds"])) == 1
+    everyone_dead = Services(on_ollama.model_copy(update={"ollama_host": f"{dead_url()},{dead_url()}"}))
+    assert everyone_dead.llm.choice.backend is Backend.EMBEDDED and "unreachable" in everyone_dead.llm.choice.reason
