@@ -82,12 +82,17 @@ def run_job(coroutine, url: str):
         return asyncio.run(coroutine)
     except AssistantError:
         raise
-    except (OSError, ConnectionError) as exc:
-        raise AssistantError(f"cannot reach the chat database at {_redacted(url)}: {exc}",
-                             "start PostgreSQL or fix ASSISTANT_CHAT_DB_URL") from None  # fmt: skip
-    except Exception as exc:  # asyncpg/SQLAlchemy errors: authentication, missing database, …
-        raise AssistantError(f"the chat database at {_redacted(url)} refused: {exc}".splitlines()[0],
-                             "check ASSISTANT_CHAT_DB_URL (user, password, database name)") from None  # fmt: skip
+    except Exception as exc:
+        raise explained(exc, url) from None
+
+
+def explained(exc: Exception, url: str) -> AssistantError:
+    if isinstance(exc, OSError | ConnectionError):
+        return AssistantError(f"cannot reach the chat database at {_redacted(url)}: {exc}",
+                              "start PostgreSQL or fix ASSISTANT_CHAT_DB_URL")  # fmt: skip
+    # asyncpg/SQLAlchemy errors: authentication, missing database, …
+    return AssistantError(f"the chat database at {_redacted(url)} refused: {exc}".splitlines()[0],
+                          "check ASSISTANT_CHAT_DB_URL (user, password, database name)")  # fmt: skip
 
 
 def _redacted(url: str) -> str:

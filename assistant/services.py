@@ -74,12 +74,13 @@ class Services:
 
     def ingestor(self, knowledge_dir: Path | None = None) -> Ingestor:
         from assistant.index.ingest import Ingestor
+        from assistant.index.locks import ingest_lock
 
         s = self.settings
         return Ingestor(
             knowledge_dir or s.knowledge_dir, self.store, self.embeddings, chunk_size=s.chunk_size,
             chunk_overlap=s.chunk_overlap, max_file_bytes=int(s.max_file_mb * 2**20), max_file_chars=s.max_file_chars,
-            lock_timeout_s=s.ingest_lock_timeout_s, stop=self.stopping,
+            lock_timeout_s=s.ingest_lock_timeout_s, stop=self.stopping, lock=ingest_lock(s, self.store.lock_path),
         )  # fmt: skip
 
     @cached_property

