@@ -34,11 +34,11 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 ANSWER = "[data-step-type='assistant_message']"
 
 
-def start_server(root: Path, env: dict) -> tuple[subprocess.Popen, str]:
+def start_server(root: Path, env: dict, log_name: str = "serve.log") -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    log = (root / "serve.log").open("w")
+    log = (root / log_name).open("w")
     proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)], cwd=REPO, env=env,
                             stdout=log, stderr=log)  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -8,6 +8,11 @@ vectors (FAISS' exact search costs the same whatever the values). Search time is
 `HybridSearcher.fuse` call — BM25 top-k + FAISS top-k + RRF — and excludes query embedding,
 which is timed separately with the real MiniLM model. Peak RSS is measured in a fresh process
 that loads the index from disk and searches it, as the server does.
+
+With `qdrant-edge-py` installed (the dev extra), the same chunks and vectors also go into Qdrant's
+real engine (an in-process shard, the collection layout of `ASSISTANT_INDEX=qdrant`), and one hybrid
+query — BM25 and dense prefetches of 50, fused by RRF with k = 61 (= our k = 60), exact dense
+search like FAISS' flat index — is timed the same way (`--engines embedded` skips it).
 """
 
 from __future__ import annotations
@@ -70,10 +75,46 @@ print(before, hwm(), load_s)
 """
 
 
+def edge_timings(snap: Snapshot, tokens: list[list[str]], vectors: list[np.ndarray]) -> dict:
+    """One hybrid query per question through Qdrant's engine, on the same chunks and vectors."""
+    import qdrant_edge as q
+
+    from assistant.index.qdrant import point_id, sparse_documents, sparse_query
+
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        config = q.EdgeConfig(vectors={"dense": q.EdgeVectorParams(size=snap.manifest.dimension, distance=q.Distance.Cosine)},
+                              sparse_vectors={"bm25": q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)})  # fmt: skip
+        shard = q.EdgeShard.create(tmp, config)
+        sparse = sparse_documents(snap)
+        for lo in range(0, len(snap.chunks), 2000):
+            shard.update(q.UpdateOperation.upsert_points([
+                q.Point(point_id(c.id), {"dense": snap.vectors[i].tolist(), "bm25": q.SparseVector(sparse[i].indices, sparse[i].values)})
+                for i, c in enumerate(snap.chunks[lo : lo + 2000], lo)]))  # fmt: skip
+        build_s = time.perf_counter() - started
+
+        def query(t: list[str], v: np.ndarray):
+            s = sparse_query(t)
+            return shard.query(q.QueryRequest(limit=5, query=q.Fusion.Rrf(k=61), prefetches=[
+                q.Prefetch(50, query=q.Query.Nearest(q.SparseVector(s.indices, s.values), using="bm25")),
+                q.Prefetch(50, query=q.Query.Nearest(v.tolist(), using="dense"), params=q.SearchParams(exact=True))]))  # fmt: skip
+
+        query(tokens[0], vectors[0])  # warm up
+        times = []
+        for t, v in zip(tokens, vectors, strict=True):
+            started = time.perf_counter()
+            query(t, v)
+            times.append((time.perf_counter() - started) * 1000)
+        shard.close()
+    return {"search_ms": {"p50": round(percentile(times, 50), 2), "p95": round(percentile(times, 95), 2)},
+            "build_s": round(build_s, 1)}  # fmt: skip
+
+
 def main() -> None:
     parser = report_cli.parser(__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--engines", nargs="+", default=["embedded", "qdrant-edge"], choices=["embedded", "qdrant-edge"])
     args = parser.parse_args()
 
     from assistant.llm.embeddings import MiniLMEmbeddings
@@ -113,6 +154,8 @@ def main() -> None:
             "peak_rss_mib": round(peak_rss),
             "rss_before_load_mib": round(base_rss),
         }
+        if "qdrant-edge" in args.engines:
+            report["sizes"][str(n)]["qdrant_edge"] = edge_timings(snap, tokens, query_vectors)
         del snap
     if not report_cli.save("retrieval_speed", report, as_json=args.json):
         return
@@ -122,6 +165,11 @@ def main() -> None:
         print(f"{int(n):>7,} chunks: search p50 {r['search_ms']['p50']} ms, p95 {r['search_ms']['p95']} ms "
               f"(goal at 100k: ≤ 20 / ≤ 50); index process peak RSS {r['peak_rss_mib']} MiB "
               f"({r['rss_before_load_mib']} before loading), load {r['load_from_disk_s']} s")
+        if "qdrant_edge" in r:
+            e = r["qdrant_edge"]
+            print(f"{'':>7}  Qdrant engine (qdrant-edge): hybrid p50 {e['search_ms']['p50']} ms, p95 "
+                  f"{e['search_ms']['p95']} ms = {e['search_ms']['p50'] / r['search_ms']['p50']:.2f}× the embedded store "
+                  f"(goal ≤ 1.5×); upsert {e['build_s']} s")
 
 
 if __name__ == "__main__":
