@@ -31,7 +31,7 @@ from assistant.escalations import EscalationStore
 from assistant.services import Services
 from assistant.settings import Settings
 from assistant.turn import Citation, Conversation, TurnResult
-from assistant.uploads import drop_unindexed, save_upload
+from assistant.uploads import check_upload, drop_unindexed, save_upload
 
 log = logging.getLogger("assistant.app")
 
@@ -71,7 +71,19 @@ if USERS:
 @cl.data_layer
 def data_layer() -> ChatDataLayer:
     url = async_url(SETTINGS.chat_db_url) if SETTINGS.chat_db_url else ensure_sqlite_schema(SETTINGS.data_dir / "chat.db")
-    return ChatDataLayer(conninfo=url, storage_provider=STORAGE)
+    return ChatDataLayer(conninfo=url, storage_provider=STORAGE, keep_upload=keep_upload)
+
+
+def keep_upload(element) -> bool:
+    """Store an attachment with the thread only if the upload could be accepted: an agent's, of a
+    supported type, within the size limit. Refused ones are never written anywhere."""
+    if not _agent():
+        return False
+    try:
+        check_upload(element.name or "", Path(element.path).stat().st_size, max_bytes=int(SETTINGS.max_file_mb * 2**20))
+    except (AssistantError, OSError, TypeError):
+        return False
+    return True
 
 
 # --- start-up: index the folder, watch it, load the model ---------------------------------------------

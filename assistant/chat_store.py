@@ -12,6 +12,7 @@ import gzip
 import mimetypes
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +50,23 @@ CREATE TABLE IF NOT EXISTS feedbacks (
 
 
 class ChatDataLayer(SQLAlchemyDataLayer):
-    """Chainlit's layer, less one PostgreSQL-only habit: it writes a thread's tags (the chat
-    profile's name) as an array, which SQLite cannot bind — the thread was never saved and a
-    reload of it was refused. On SQLite the tags are dropped; the profile stays in the metadata,
-    which is what resuming a thread reads."""
+    """Chainlit's layer, with two changes:
+    - a thread's tags (the chat profile's name) are an array, which SQLite cannot bind — the thread
+      was never saved and a reload of it was refused. On SQLite the tags are dropped; the profile
+      stays in the metadata, which is what resuming a thread reads;
+    - Chainlit stores a user's attachment with the thread before the app has looked at it, so a
+      viewer's upload, a binary or an over-size file was kept and served. `keep_upload` decides
+      first: an attachment it refuses is never stored (the chat still says why it was refused).
+    """
+
+    def __init__(self, *args, keep_upload: Callable[[Any], bool] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.keep_upload = keep_upload
+
+    async def create_element(self, element):
+        if element.chainlit_key and self.keep_upload is not None and not self.keep_upload(element):
+            return None  # a user's attachment (ours carry no chainlit key) that the app would refuse
+        return await super().create_element(element)
 
     async def update_thread(self, thread_id: str, name=None, user_id=None, metadata=None, tags=None):
         if self._conninfo.startswith("sqlite"):

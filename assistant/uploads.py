@@ -47,16 +47,13 @@ def same_file_in(folder: Path, source: Path) -> Path | None:
     return None
 
 
-def save_upload(source: Path, original_name: str, knowledge_dir: Path, *, max_bytes: int) -> Path:
-    """Validate and copy one uploaded file; returns its path inside the knowledge folder."""
-    name = safe_name(original_name)
-    suffix = Path(name).suffix.lower()
-    if suffix not in LOADERS:
+def check_upload(original_name: str, size: int, *, max_bytes: int) -> None:
+    """The checks that need only the name and size: a supported type, not empty, within the limit."""
+    if Path(safe_name(original_name)).suffix.lower() not in LOADERS:
         raise BadInput(
             f"'{original_name}' is not a supported document type",
             f"upload one of: {', '.join(sorted(set(LOADERS)))}",
         )
-    size = source.stat().st_size
     if size == 0:
         raise BadInput(f"'{original_name}' is empty (0 bytes)", "upload a file with content")
     if size > max_bytes:
@@ -64,6 +61,12 @@ def save_upload(source: Path, original_name: str, knowledge_dir: Path, *, max_by
             f"'{original_name}' is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB upload limit",
             "split it, or ask an admin to raise ASSISTANT_MAX_FILE_MB",
         )
+
+
+def save_upload(source: Path, original_name: str, knowledge_dir: Path, *, max_bytes: int) -> Path:
+    """Validate and copy one uploaded file; returns its path inside the knowledge folder."""
+    name = safe_name(original_name)
+    check_upload(original_name, source.stat().st_size, max_bytes=max_bytes)
     if knowledge_dir.is_dir() and (twin := same_file_in(knowledge_dir, source)) is not None:
         raise BadInput(
             f"'{original_name}' is already in the knowledge base as {twin.relative_to(knowledge_dir).as_posix()}",

@@ -72,3 +72,34 @@ def test_the_page_is_served_without_cdn_links_and_streams_pass_untouched():
     zipped.add_middleware(OfflinePage)  # outside Chainlit's GZip, as in the app
     served = TestClient(zipped).get("/", headers={"Accept-Encoding": "gzip"})
     assert served.headers["content-encoding"] == "gzip" and "googleapis" not in served.text and "<div" in served.text
+
+
+def test_an_attachment_the_app_refuses_is_never_stored(tmp_path):
+    """Chainlit persists a user's attachment before the app sees it; `keep_upload` decides first."""
+    import chainlit as cl
+    from chainlit.context import init_http_context
+    from chainlit.user import User
+
+    from assistant.chat_store import ChatDataLayer, ensure_sqlite_schema
+
+    storage = LocalFileStorage(tmp_path / "files")
+    layer = ChatDataLayer(conninfo=ensure_sqlite_schema(tmp_path / "chat.db"), storage_provider=storage,
+                          keep_upload=lambda element: element.name.endswith(".md"))  # fmt: skip
+    (tmp_path / "evil.html").write_text("<script>alert(1)</script>")
+    (tmp_path / "notes.md").write_text("# Notes")
+
+    async def attach():
+        init_http_context()
+        user = await layer.create_user(User(identifier="viewer"))
+        await layer.update_thread("t1", user_id=user.id)
+        for name in ("evil.html", "notes.md"):  # as Chainlit builds an uploaded file: with a chainlit key
+            element = cl.File(name=name, path=str(tmp_path / name), chainlit_key=f"key-{name}", for_id="m1")
+            element.thread_id = "t1"
+            await layer.create_element(element)
+        panel = cl.Text(name="[1]", content="Hold Back and Play.", for_id="m2")  # the app's own element
+        panel.thread_id = "t1"
+        await layer.create_element(panel)
+
+    asyncio.run(attach())
+    stored = sorted(p.name for p in (tmp_path / "files").rglob("*") if p.is_file())
+    assert stored == ["[1]", "notes.md"]
