@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     max_file_chars: int = Field(
         3_000_000, ge=1000, description="Files whose extracted text is longer are skipped (compressed PDF/DOCX bombs)."
     )
+    max_file_seconds: float = Field(
+        120, gt=0, description="A file whose text takes longer to extract is skipped with a reason (pathological PDFs)."
+    )
     ingest_lock_timeout_s: float = Field(600, ge=0, description="How long an ingest waits for another.")
     watch: bool = Field(True, description="The chat server re-indexes knowledge/ when files change.")
     passages: int = Field(3, ge=1, description="Passages given to the model on the retrieval route.")

@@ -127,6 +127,7 @@ class Ingestor:
         chunk_overlap: int = 100,
         max_file_bytes: int = 50 * 2**20,
         max_file_chars: int | None = 3_000_000,
+        max_file_seconds: float | None = 120,
         lock_timeout_s: float = 600,
         stop: threading.Event | None = None,
         lock=None,
@@ -139,6 +140,7 @@ class Ingestor:
         self.embeddings = embeddings
         self.chunk_size, self.chunk_overlap = chunk_size, chunk_overlap
         self.max_file_bytes, self.max_file_chars = max_file_bytes, max_file_chars
+        self.max_file_seconds = max_file_seconds
         self.lock_timeout_s = lock_timeout_s
         self.stop = stop or threading.Event()
         self.lock = lock
@@ -220,7 +222,7 @@ class Ingestor:
                 if old and old.hash == digest:
                     keep[rel] = FileEntry(digest, stat.st_mtime, stat.st_size, old.chunks)
                     continue
-                sections = load(path, self.max_file_chars)
+                sections = load(path, self.max_file_chars, self.max_file_seconds)
             except FileNotFoundError:
                 summary.skipped.append((rel, "deleted while being read"))
                 seen.discard(rel)

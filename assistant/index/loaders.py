@@ -9,6 +9,7 @@ summary shows.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,22 +146,30 @@ LOADERS: dict[str, Callable[[Path], list[Section]]] = {
 }
 
 
-def load(path: Path, max_chars: int | None = None) -> list[Section]:
-    """Sections of `path`; more than `max_chars` of extracted text makes it Unreadable.
+def load(path: Path, max_chars: int | None = None, max_seconds: float | None = None) -> list[Section]:
+    """Sections of `path`; more than `max_chars` of extracted text, or reading for longer than
+    `max_seconds`, makes it Unreadable.
 
     The byte limit cannot see a compressed PDF or DOCX that expands a thousandfold (a 29 KB PDF
     held 6.4 M characters); counting extracted text stops it before it is chunked and embedded.
+    The clock is read between sections (a PDF's pages): a file of slow pages stops at the first
+    page past the limit, so other files do not wait behind it.
     """
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         raise Unreadable(f"unsupported file type '{path.suffix or '(none)'}' (supported: {', '.join(LOADERS)})")
-    sections, total = [], 0
+    sections, total, started = [], 0, time.monotonic()
     for section in loader(path):
         total += len(section.text)
         if max_chars is not None and total > max_chars:
             raise Unreadable(
                 f"more than {max_chars:,} characters of text (from {path.stat().st_size:,} bytes); "
                 "split it, or raise ASSISTANT_MAX_FILE_CHARS if it is genuine"
+            )
+        if max_seconds is not None and time.monotonic() - started > max_seconds:
+            raise Unreadable(
+                f"reading it took more than {max_seconds:g} s ({len(sections) + 1} sections in); "
+                "split it, or raise ASSISTANT_MAX_FILE_SECONDS if it is genuine"
             )
         if section.text.strip():
             sections.append(section)

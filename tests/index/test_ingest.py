@@ -107,10 +107,10 @@ def test_a_file_that_turns_corrupt_keeps_its_previous_version(ingestor, store):
 def test_file_deleted_while_being_read(ingestor, store, monkeypatch):
     real_load = ingest_module.load
 
-    def vanishing_load(path, max_chars=None):
+    def vanishing_load(path, max_chars=None, max_seconds=None):
         if path.name == "notice.txt":
             path.unlink()
-        return real_load(path, max_chars)
+        return real_load(path, max_chars, max_seconds)
 
     monkeypatch.setattr(ingest_module, "load", vanishing_load)
     summary = ingestor.run()

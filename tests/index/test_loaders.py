@@ -38,3 +38,23 @@ def test_plain_text_counts_too(tmp_path):
     with pytest.raises(Unreadable, match="characters of text"):
         load(path, max_chars=1_000)
     assert load(path)  # no cap given: read whole
+
+
+def test_a_file_that_reads_too_slowly_stops_at_the_time_limit(tmp_path, monkeypatch):
+    """A pathological PDF (slow pages) is skipped with the fix, and its later pages are never parsed."""
+    import time
+
+    pdf = write_pdf(tmp_path / "slow.pdf", ["Page text. " * 20] * 40)
+    extracted = []
+    real = loaders.load_pdf
+
+    def slow(path):
+        for section in real(path):
+            time.sleep(0.05)
+            extracted.append(section.page)
+            yield section
+
+    monkeypatch.setitem(loaders.LOADERS, ".pdf", slow)
+    with pytest.raises(Unreadable, match="took more than 0.2 s .*ASSISTANT_MAX_FILE_SECONDS"):
+        load(pdf, max_seconds=0.2)
+    assert len(extracted) < 10
