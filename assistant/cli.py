@@ -123,10 +123,15 @@ def serve(host: str, port: int, watch: bool) -> None:
     import os
 
     from assistant.chat_db import check, is_postgres
+    from assistant.settings import IndexBackend
 
-    chat_db = _settings().chat_db_url
-    if is_postgres(chat_db):
-        check(chat_db)  # unreachable or without its tables: one line now, not a broken chat later
+    settings = _settings()  # the shared engines answer, or one line now rather than a broken chat later
+    if is_postgres(settings.chat_db_url):
+        check(settings.chat_db_url)
+    if settings.index is IndexBackend.QDRANT and settings.qdrant_url:  # (local mode is opened by the app alone)
+        from assistant.services import Services
+
+        Services(settings).store.current_name()
 
     app = Path(__file__).with_name("app.py")
     args = [sys.executable, "-m", "chainlit", "run", str(app), "--headless", "--host", host, "--port", str(port)]

@@ -96,3 +96,14 @@ def test_config_file_problems_name_the_file(tmp_path):
     assert "does not exist" in one_line_error(run("config", env={"ASSISTANT_CONFIG": str(tmp_path / "nope.toml")}))
     err = one_line_error(run("config", env={"ASSISTANT_CHUNK_OVERLAP": "700"}, cwd=tmp_path))
     assert "chunk_overlap (700) must be smaller than chunk_size (600)" in err
+
+
+def test_serve_refuses_to_start_on_an_unreachable_shared_engine(tmp_path):
+    """A team's PostgreSQL or Qdrant that does not answer is one line before the chat starts,
+    naming the setting — never a chat that fails later or falls back silently."""
+    no_db = one_line_error(run("serve", cwd=tmp_path, env={"ASSISTANT_CHAT_DB_URL": "postgresql://x@127.0.0.1:9/db"}))
+    assert "ASSISTANT_CHAT_DB_URL" in no_db
+    no_index = one_line_error(run("serve", cwd=tmp_path, env={"ASSISTANT_INDEX": "qdrant",
+                                                             "ASSISTANT_QDRANT_URL": "http://127.0.0.1:9"}))  # fmt: skip
+    assert "ASSISTANT_QDRANT_URL" in no_index
+    assert "ASSISTANT_CHAT_DB_URL" in one_line_error(run("db", "init", cwd=tmp_path))  # no PostgreSQL named

@@ -159,9 +159,10 @@ class QdrantIndex:
             return np.zeros(len(vectors), dtype=np.float32)
         requests = [models.QueryRequest(query=v.astype(np.float32).tolist(), using=DENSE, limit=1) for v in vectors]
         out = []
-        for start in range(0, len(requests), 64):
-            out += [r.points[0].score if r.points else 0.0
-                    for r in self.client.query_batch_points(self.collection, requests=requests[start : start + 64])]  # fmt: skip
+        with reachable(self.client):
+            for start in range(0, len(requests), 64):
+                out += [r.points[0].score if r.points else 0.0
+                        for r in self.client.query_batch_points(self.collection, requests=requests[start : start + 64])]  # fmt: skip
         return np.array(out, dtype=np.float32)
 
 
@@ -178,7 +179,8 @@ class QdrantStore:
 
     @property
     def lock_path(self) -> Path:
-        """One ingest at a time — on this machine (a lock across machines is the PostgreSQL step)."""
+        """The file lock of one machine; with the chat history on PostgreSQL, ingests use its lock instead
+        (`index.locks`)."""
         return self.root / ".lock"
 
     def current_name(self) -> str | None:
@@ -190,7 +192,7 @@ class QdrantStore:
         name = self.current_name()
         if name is None:
             return None
-        with self._lock:
+        with self._lock, reachable(self.client):
             if self._loaded is None or self._loaded.collection != name:
                 info = self.client.get_collection(name)
                 manifest = Manifest.from_json((info.config.metadata or {})["manifest"])
@@ -204,8 +206,9 @@ class QdrantStore:
             return None
         chunks, vectors, offset = [], [], None
         while True:
-            points, offset = self.client.scroll(index.collection, limit=UPLOAD_BATCH, offset=offset, with_payload=True,
-                                                with_vectors=[DENSE])  # fmt: skip
+            with reachable(self.client):
+                points, offset = self.client.scroll(index.collection, limit=UPLOAD_BATCH, offset=offset,
+                                                    with_payload=True, with_vectors=[DENSE])  # fmt: skip
             for p in points:
                 chunks.append(Chunk(**p.payload))
                 vectors.append(p.vector[DENSE])
