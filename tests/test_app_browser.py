@@ -276,3 +276,6 @@ def test_agents_have_a_desk_profile_where_every_message_is_a_ticket(page, server
     page.wait_for_selector("button:has-text('Copy reply')", timeout=30_000)
     page.screenshot(path=str(SHOTS / "12-desk-profile.png"), full_page=True)
     assert "Thank you for contacting us" in page.inner_text("body")
+    page.locator("button:has-text('Escalate')").last.click()  # the agent hands the whole ticket on
+    page.wait_for_selector("text=assistant escalations", timeout=30_000)
+    page.screenshot(path=str(SHOTS / "13-desk-escalated.png"), full_page=True)
