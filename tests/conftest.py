@@ -82,16 +82,22 @@ def postgres(tmp_path_factory):
 
 @pytest.fixture
 def postgres_url(postgres) -> str:
+    return new_database(postgres)
+
+
+def new_database(postgres) -> str:
+    """A fresh database in the test server; its URL as a user would paste it
+    (postgresql://postgres:@/NAME?host=SOCKET)."""
+    import asyncio
+
+    import asyncpg
+
     name = f"t{uuid.uuid4().hex[:10]}"
 
     async def create():
-        import asyncpg
-
         conn = await asyncpg.connect(postgres.get_uri("postgres"))
         await conn.execute(f"CREATE DATABASE {name}")
         await conn.close()
 
-    import asyncio
-
     asyncio.run(create())
-    return postgres.get_uri(name)  # postgresql://postgres:@/NAME?host=SOCKET, as a user would paste it
+    return postgres.get_uri(name)

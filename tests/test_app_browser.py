@@ -37,6 +37,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_up(url: str, proc: subprocess.Popen, log_path: Path) -> None:
+    """Until the app answers its login page (3 min), else fail with the end of its log."""
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{url}/auth/config", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(1)
+    proc.kill()
+    pytest.fail("the app did not start: " + log_path.read_text()[-2000:])
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("app")
@@ -57,16 +70,7 @@ def server(tmp_path_factory):
         [sys.executable, "-m", "assistant", "serve", "--port", str(port)], cwd=REPO, env=env, stdout=log, stderr=log
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{url}/auth/config", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(1)
-    else:
-        proc.kill()
-        pytest.fail("the app did not start: " + (root / "serve.log").read_text()[-2000:])
+    wait_up(url, proc, root / "serve.log")
     yield {"url": url, "root": root}
     proc.terminate()
     proc.wait(timeout=30)

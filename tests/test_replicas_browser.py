@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from assistant.chat_db import init
-from tests.test_app_browser import ARGS, CHROMIUM, REPO, SHOTS, ask, free_port
+from tests.conftest import new_database
+from tests.test_app_browser import ARGS, CHROMIUM, REPO, SHOTS, ask, free_port, wait_up
 
 pytestmark = pytest.mark.slow
 KEY = {"Authorization": "Bearer k-agent"}
@@ -26,34 +27,9 @@ def start(env: dict, port: int, log) -> subprocess.Popen:
                             stdout=log, stderr=log)  # fmt: skip
 
 
-def wait_up(url: str, proc: subprocess.Popen, log_path) -> None:
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{url}/auth/config", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(1)
-    proc.kill()
-    pytest.fail("a replica did not start: " + log_path.read_text()[-2000:])
-
-
 @pytest.fixture(scope="module")
 def replicas(tmp_path_factory, postgres):
-    import asyncio
-    import uuid
-
-    import asyncpg
-
-    name = f"r{uuid.uuid4().hex[:10]}"
-
-    async def create():
-        conn = await asyncpg.connect(postgres.get_uri("postgres"))
-        await conn.execute(f"CREATE DATABASE {name}")
-        await conn.close()
-
-    asyncio.run(create())
-    url = postgres.get_uri(name)
+    url = new_database(postgres)
     init(url)  # what `assistant db init` does, once for the team
     root = tmp_path_factory.mktemp("team")
     shutil.copytree(REPO / "knowledge", root / "knowledge")

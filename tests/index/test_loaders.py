@@ -16,17 +16,25 @@ def test_text_that_expands_past_the_cap_is_refused_with_the_fix(tmp_path):
     assert len(load(pdf, max_chars=100_000)) == 30
 
 
-def test_a_pdf_stops_being_extracted_at_the_cap(tmp_path, monkeypatch):
-    pdf = write_pdf(tmp_path / "long.pdf", ["Page text. " * 100] * 40)
-    extracted = []
-    real = loaders.load_pdf
+def pages_read(monkeypatch, pause_s: float = 0.0) -> list[int]:
+    """Record (and optionally slow down) each page the PDF loader extracts."""
+    import time
+
+    extracted, real = [], loaders.load_pdf
 
     def counting(path):
         for section in real(path):
+            time.sleep(pause_s)
             extracted.append(section.page)
             yield section
 
     monkeypatch.setitem(loaders.LOADERS, ".pdf", counting)
+    return extracted
+
+
+def test_a_pdf_stops_being_extracted_at_the_cap(tmp_path, monkeypatch):
+    pdf = write_pdf(tmp_path / "long.pdf", ["Page text. " * 100] * 40)
+    extracted = pages_read(monkeypatch)
     with pytest.raises(Unreadable):
         load(pdf, max_chars=3_000)
     assert len(extracted) < 5, "pages after the cap are never parsed"
@@ -42,19 +50,8 @@ def test_plain_text_counts_too(tmp_path):
 
 def test_a_file_that_reads_too_slowly_stops_at_the_time_limit(tmp_path, monkeypatch):
     """A pathological PDF (slow pages) is skipped with the fix, and its later pages are never parsed."""
-    import time
-
     pdf = write_pdf(tmp_path / "slow.pdf", ["Page text. " * 20] * 40)
-    extracted = []
-    real = loaders.load_pdf
-
-    def slow(path):
-        for section in real(path):
-            time.sleep(0.05)
-            extracted.append(section.page)
-            yield section
-
-    monkeypatch.setitem(loaders.LOADERS, ".pdf", slow)
+    extracted = pages_read(monkeypatch, pause_s=0.05)
     with pytest.raises(Unreadable, match="took more than 0.2 s .*ASSISTANT_MAX_FILE_SECONDS"):
         load(pdf, max_seconds=0.2)
     assert len(extracted) < 10
