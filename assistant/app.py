@@ -24,7 +24,14 @@ from assistant import chat_view
 from assistant.accounts import LoginThrottle, parse_accounts, session_role
 from assistant.api import build_router
 from assistant.chat_db import async_url
-from assistant.chat_store import ChatDataLayer, LocalFileStorage, OfflinePage, ensure_sqlite_schema, mount_files_route
+from assistant.chat_store import (
+    ChatDataLayer,
+    LocalFileStorage,
+    OfflinePage,
+    ensure_sqlite_schema,
+    mount_files_route,
+    refuse_empty_uploads,
+)
 from assistant.desk import draft_reply
 from assistant.errors import AssistantError
 from assistant.escalations import EscalationStore
@@ -41,6 +48,7 @@ SERVICES = Services(SETTINGS)
 DESK = EscalationStore(SETTINGS.data_dir / "desk.db")
 STORAGE = LocalFileStorage(SETTINGS.data_dir / "files")
 mount_files_route(chainlit_app, STORAGE)
+refuse_empty_uploads()
 chainlit_app.add_middleware(OfflinePage)
 chainlit_app.router.routes[0:0] = build_router(lambda: SERVICES.pipeline, SETTINGS,
                                                ingest=lambda: SERVICES.ingestor().run()).routes  # before the UI's catch-all

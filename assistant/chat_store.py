@@ -220,3 +220,23 @@ def mount_files_route(app, storage: LocalFileStorage, logged_in=chainlit_logged_
         )  # fmt: skip
 
     app.router.routes.insert(0, Route(f"{FILES_ROUTE}/{{key:path}}", serve, methods=["GET"]))
+
+
+def refuse_empty_uploads() -> None:
+    """Chainlit's upload endpoint hands an empty file to `persist_file`, whose ValueError became an
+    HTTP 500 "Upload failed"; an empty file is the user's mistake, so it gets a 400 that says so.
+    (Wraps the one method; Chainlit offers no hook before it.)"""
+    from chainlit.session import WebsocketSession
+    from fastapi import HTTPException
+
+    persist = WebsocketSession.persist_file
+    if getattr(persist, "refuses_empty", False):
+        return
+
+    async def persist_file(self, name, mime, path=None, content=None):
+        if path is None and not content:
+            raise HTTPException(status_code=400, detail=f"'{name}' is empty (0 bytes): upload a file with content")
+        return await persist(self, name=name, mime=mime, path=path, content=content)
+
+    persist_file.refuses_empty = True  # type: ignore[attr-defined]
+    WebsocketSession.persist_file = persist_file  # type: ignore[method-assign]

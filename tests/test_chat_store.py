@@ -103,3 +103,16 @@ def test_an_attachment_the_app_refuses_is_never_stored(tmp_path):
     asyncio.run(attach())
     stored = sorted(p.name for p in (tmp_path / "files").rglob("*") if p.is_file())
     assert stored == ["[1]", "notes.md"]
+
+
+def test_an_empty_upload_is_a_400_that_says_so_not_a_500():
+    from chainlit.session import WebsocketSession
+    from fastapi import HTTPException
+
+    from assistant.chat_store import refuse_empty_uploads
+
+    refuse_empty_uploads()
+    refuse_empty_uploads()  # once is enough: a second call does not wrap it twice
+    with pytest.raises(HTTPException) as caught:
+        asyncio.run(WebsocketSession.persist_file(object(), name="notes.md", mime="text/markdown", content=b""))
+    assert caught.value.status_code == 400 and "empty (0 bytes)" in caught.value.detail
