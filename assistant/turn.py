@@ -19,6 +19,7 @@ from assistant import grounding, prompts
 from assistant.citations import cite
 from assistant.errors import BadInput
 from assistant.injection import instructions_in
+from assistant.llm.embeddings import TurnEmbeddings
 from assistant.retrieval import Evidence, Hit
 from assistant.router import Route, RouteDecision, rewrite_follow_up
 from assistant.settings import AnswerMode, Settings
@@ -178,7 +179,8 @@ class TurnPipeline:
         if route == "not_found" or not decision.answerable:
             return self._not_found(result, evidence.hits, started, decision)
         answer_mode = answer_mode or self.settings.answer_mode
-        return self._grounded(model, question, evidence.hits, domain, past, result, started, answer_mode)
+        vectors = TurnEmbeddings(self.searcher.embeddings, {evidence.query: evidence.vector} if evidence.vector is not None else {})
+        return self._grounded(model, question, evidence.hits, domain, past, result, started, answer_mode, vectors)
 
     def _resolve(self, mode: Mode, decision: RouteDecision, adapter: str | None) -> tuple[str, str, str | None]:
         """(route, reason, domain adapter or None) for the requested mode."""
@@ -196,12 +198,12 @@ class TurnPipeline:
         return mode, f"You chose {labels[mode]}.", None
 
     def _grounded(self, model, question: str, hits: list[Hit], domain: str | None, past, result: TurnResult,
-                  started: float, answer_mode: AnswerMode) -> AnswerStream:  # fmt: skip
+                  started: float, answer_mode: AnswerMode, vectors: TurnEmbeddings) -> AnswerStream:  # fmt: skip
         passages = self._usable_passages(question, hits, result)
         if not any(passages):
             return self._not_found(result, hits, started, None)
         if answer_mode is AnswerMode.EXTRACTIVE:
-            return AnswerStream(iter([]), result, started, lambda _, r: self._extractive(question, passages, hits, r))
+            return AnswerStream(iter([]), result, started, lambda _, r: self._extractive(question, passages, hits, r, vectors))
         shown = [p or prompts.WITHHELD for p in passages]
         messages = [SystemMessage(prompts.grounded_system(shown)), *past, HumanMessage(question)]
 
@@ -214,8 +216,8 @@ class TurnPipeline:
                 verdict = grounding.verify(answer, question, passages, cited.numbers)
                 if not verdict.ok:
                     r.draft, r.replaced_because, r.draft_citations = r.answer, verdict.why, r.citations
-                    if not (self._extractive(question, passages, hits, r, require_match=True)
-                            or (not domain and self._closest(question, passages, hits, r))):  # fmt: skip
+                    if not (self._extractive(question, passages, hits, r, vectors, require_match=True)
+                            or (not domain and self._closest(question, passages, hits, r, vectors))):  # fmt: skip
                         self._unsupported(r, hits, domain)
             r.timings.verify_ms = _ms_since(tick)
 
@@ -247,10 +249,10 @@ class TurnPipeline:
         r.citations = [citation_of(n, h) for n, h in enumerate(hits, 1)]
 
     def _extractive(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult,
-                    require_match: bool = False) -> bool:  # fmt: skip
+                    vectors: TurnEmbeddings, require_match: bool = False) -> bool:  # fmt: skip
         """Replace the answer by a quote of the best passage sentences; False if there is none
         (or, with `require_match`, none that holds enough of the question's words)."""
-        picked = grounding.extract(question, passages, self.searcher.embeddings)
+        picked = grounding.extract(question, passages, vectors)
         if not picked or (require_match and not grounding.answers_question(question, picked)):
             return False
         used = list(dict.fromkeys(n for n, _ in picked))  # passage numbers, renumbered 1.. in order of use
@@ -260,7 +262,8 @@ class TurnPipeline:
         r.citations = [citation_of(renumber[n], hits[n - 1]) for n in used]
         return True
 
-    def _closest(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult) -> bool:
+    def _closest(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult,
+                 vectors: TurnEmbeddings) -> bool:
         """The folder passed the router's bar but no sentence holds the question's words: rather
         than "not found" beside the passage both searches put on top (first in one, first or second
         in the other), quote that passage's best sentences — introduced as the closest the
@@ -268,7 +271,7 @@ class TurnPipeline:
         ranks = sorted(r or len(hits) + 99 for r in (hits[0].bm25_rank, hits[0].dense_rank))
         if not passages[0] or ranks[0] != 1 or ranks[1] > CLOSEST_RUNNER_UP:
             return False
-        picked = grounding.extract(question, passages[:1], self.searcher.embeddings)
+        picked = grounding.extract(question, passages[:1], vectors)
         if not picked:
             return False
         r.answer_kind, r.answer = "extractive", grounding.quote(picked, grounding.CLOSEST_PREFIX)

@@ -128,3 +128,19 @@ class OllamaIdentifiedEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._call("embed_query", text)
+
+
+class TurnEmbeddings:
+    """Embeddings asked for during one turn, each text computed once: the search already embedded
+    the query, and the quote's sentence scoring (run a second time for "the closest they come")
+    asks for the same sentences again."""
+
+    def __init__(self, embeddings, known: dict[str, np.ndarray] | None = None) -> None:
+        self.embeddings = embeddings
+        self.cache: dict[str, np.ndarray] = dict(known or {})
+
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if missing:
+            self.cache.update(zip(missing, self.embeddings.embed_array(missing), strict=True))
+        return np.stack([self.cache[t] for t in texts])

@@ -22,3 +22,23 @@ def test_batching_does_not_change_vectors(minilm):
     batched = minilm.embed_array(texts)
     single = np.stack([minilm.embed_array([t])[0] for t in texts])
     assert np.allclose(batched, single, atol=1e-4)
+
+
+def test_a_turn_embeds_each_text_once_and_reuses_the_searchs_query_vector():
+    import numpy as np
+
+    from assistant.llm.embeddings import TurnEmbeddings
+
+    asked = []
+
+    class Counting:
+        def embed_array(self, texts):
+            asked.extend(texts)
+            return np.ones((len(texts), 3), dtype=np.float32)
+
+    query = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    turn = TurnEmbeddings(Counting(), {"how do I pair it": query})
+    first = turn.embed_array(["how do I pair it", "Hold Back and Play.", "Hold Back and Play."])
+    turn.embed_array(["Hold Back and Play.", "Press Home."])
+    assert asked == ["Hold Back and Play.", "Press Home."]  # the query came from the search; repeats from the memo
+    assert first.shape == (3, 3) and (first[0] == query).all()
