@@ -20,6 +20,7 @@ from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.data.storage_clients.base import BaseStorageClient
 
 FILES_ROUTE = "/crossroads/files"
+SQLITE_BUSY_TIMEOUT_S = 30
 
 SQLITE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -75,11 +76,16 @@ class ChatDataLayer(SQLAlchemyDataLayer):
 
 
 def ensure_sqlite_schema(path: Path) -> str:
-    """Create the tables if needed; return the async SQLAlchemy URL for Chainlit."""
+    """Create the tables if needed; return the async SQLAlchemy URL for Chainlit.
+
+    Twenty sessions answering at once made Chainlit's writes fail with "database is locked" (the
+    default journal blocks readers against the writer, and a writer waits 5 s): write-ahead logging
+    lets reads go on beside the one writer, and a writer waits up to 30 s for its turn."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(path) as db:
+        db.execute("PRAGMA journal_mode=WAL")
         db.executescript(SQLITE_SCHEMA)
-    return f"sqlite+aiosqlite:///{path}"
+    return f"sqlite+aiosqlite:///{path}?timeout={SQLITE_BUSY_TIMEOUT_S}"
 
 
 class LocalFileStorage(BaseStorageClient):

@@ -35,6 +35,7 @@ class Services:
         self._extra_adapters = list(extra_adapters)
         self.warnings: list[str] = []  # shown once to the user (CLI stderr, chat start)
         self.stopping = threading.Event()  # set on shutdown: a running ingest ends without committing
+        self.unreadable: dict[str, tuple[str, str]] = {}  # file → (hash, why): not parsed again until it changes
 
     @property
     def adapters(self) -> list[tuple[str, Path]]:
@@ -82,6 +83,7 @@ class Services:
             chunk_overlap=s.chunk_overlap, max_file_bytes=int(s.max_file_mb * 2**20), max_file_chars=s.max_file_chars,
             max_file_seconds=s.max_file_seconds,
             lock_timeout_s=s.ingest_lock_timeout_s, stop=self.stopping, lock=ingest_lock(s, self.store.lock_path),
+            unreadable=self.unreadable,
         )  # fmt: skip
 
     @cached_property

@@ -131,10 +131,14 @@ class Ingestor:
         lock_timeout_s: float = 600,
         stop: threading.Event | None = None,
         lock=None,
+        unreadable: dict[str, tuple[str, str]] | None = None,
     ) -> None:
         """`stop`, once set, ends a run at the next file or embedding batch without committing
         anything: a server asked to shut down does so while a large folder is being indexed.
-        `lock` (filelock's interface) keeps ingests apart; default: a file lock beside the index."""
+        `lock` (filelock's interface) keeps ingests apart; default: a file lock beside the index.
+        `unreadable` (file → (content hash, reason)), shared across runs by its owner, spares a file
+        that failed to read from being parsed again until its bytes change: with the watcher on, a
+        decompression bomb was re-extracted (seconds of CPU) at every change anywhere in the folder."""
         self.root = Path(knowledge_dir)
         self.store = store
         self.embeddings = embeddings
@@ -144,6 +148,7 @@ class Ingestor:
         self.lock_timeout_s = lock_timeout_s
         self.stop = stop or threading.Event()
         self.lock = lock
+        self.unreadable = unreadable if unreadable is not None else {}
 
     def run(self, progress: Callable[[Progress], None] | None = None, on_wait: Callable[[], None] | None = None,
             rebuild: bool = False) -> IngestSummary:  # fmt: skip
@@ -222,7 +227,14 @@ class Ingestor:
                 if old and old.hash == digest:
                     keep[rel] = FileEntry(digest, stat.st_mtime, stat.st_size, old.chunks)
                     continue
-                sections = load(path, self.max_file_chars, self.max_file_seconds)
+                failed = self.unreadable.get(rel)
+                if failed and failed[0] == digest:
+                    raise Unreadable(failed[1])
+                try:
+                    sections = load(path, self.max_file_chars, self.max_file_seconds)
+                except Unreadable as exc:
+                    self.unreadable[rel] = (digest, str(exc))
+                    raise
             except FileNotFoundError:
                 summary.skipped.append((rel, "deleted while being read"))
                 seen.discard(rel)

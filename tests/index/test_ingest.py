@@ -246,3 +246,25 @@ def test_an_unreadable_folder_is_not_an_empty_one(ingestor, store, monkeypatch):
     with pytest.raises(AssistantError, match="cannot read the knowledge folder"):
         ingestor.run()
     assert "team/handbook.md" in sources(store) and "notice.txt" in sources(store)
+
+
+def test_a_file_that_failed_is_not_parsed_again_until_it_changes(folder, store, minilm, monkeypatch):
+    """With the watcher on, every change in the folder runs an ingest: a decompression bomb must
+    not be re-extracted each time (seconds of CPU per run), only when its bytes change."""
+    parsed = []
+    real_load = ingest_module.load
+
+    def counting_load(path, *args):
+        parsed.append(path.name)
+        return real_load(path, *args)
+
+    monkeypatch.setattr(ingest_module, "load", counting_load)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    memo: dict = {}
+    for _ in range(3):
+        summary = Ingestor(folder, store, minilm, unreadable=memo).run()
+        assert any(f == "broken.pdf" for f, _ in summary.skipped)
+    assert parsed.count("broken.pdf") == 1
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 still not really")
+    Ingestor(folder, store, minilm, unreadable=memo).run()
+    assert parsed.count("broken.pdf") == 2  # changed bytes: read again
