@@ -249,10 +249,10 @@ class TurnPipeline:
         r.citations = [citation_of(n, h) for n, h in enumerate(hits, 1)]
 
     def _extractive(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult,
-                    vectors: TurnEmbeddings, require_match: bool = False) -> bool:  # fmt: skip
+                    vectors: TurnEmbeddings | None = None, require_match: bool = False) -> bool:  # fmt: skip
         """Replace the answer by a quote of the best passage sentences; False if there is none
         (or, with `require_match`, none that holds enough of the question's words)."""
-        picked = grounding.extract(question, passages, vectors)
+        picked = grounding.extract(question, passages, vectors or self.searcher.embeddings)
         if not picked or (require_match and not grounding.answers_question(question, picked)):
             return False
         used = list(dict.fromkeys(n for n, _ in picked))  # passage numbers, renumbered 1.. in order of use
@@ -263,7 +263,7 @@ class TurnPipeline:
         return True
 
     def _closest(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult,
-                 vectors: TurnEmbeddings) -> bool:
+                 vectors: TurnEmbeddings | None = None) -> bool:
         """The folder passed the router's bar but no sentence holds the question's words: rather
         than "not found" beside the passage both searches put on top (first in one, first or second
         in the other), quote that passage's best sentences — introduced as the closest the
@@ -271,7 +271,7 @@ class TurnPipeline:
         ranks = sorted(r or len(hits) + 99 for r in (hits[0].bm25_rank, hits[0].dense_rank))
         if not passages[0] or ranks[0] != 1 or ranks[1] > CLOSEST_RUNNER_UP:
             return False
-        picked = grounding.extract(question, passages[:1], vectors)
+        picked = grounding.extract(question, passages[:1], vectors or self.searcher.embeddings)
         if not picked:
             return False
         r.answer_kind, r.answer = "extractive", grounding.quote(picked, grounding.CLOSEST_PREFIX)
