@@ -186,7 +186,7 @@ def build_router(pipeline: Callable[[], TurnPipeline], settings: Settings, inges
             staged.write_bytes(await upload.read())
             try:
                 saved = save_upload(staged, upload.filename or "upload", settings.knowledge_dir,
-                                    max_bytes=int(settings.max_file_mb * 2**20))  # fmt: skip
+                                    max_bytes=settings.max_file_bytes)  # fmt: skip
             except AssistantError as exc:
                 return _error(400, str(exc))
         try:

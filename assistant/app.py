@@ -88,7 +88,7 @@ def keep_upload(element) -> bool:
     if not _agent():
         return False
     try:
-        check_upload(element.name or "", Path(element.path).stat().st_size, max_bytes=int(SETTINGS.max_file_mb * 2**20))
+        check_upload(element.name or "", Path(element.path).stat().st_size, max_bytes=SETTINGS.max_file_bytes)
     except (AssistantError, OSError, TypeError):
         return False
     return True
@@ -386,7 +386,7 @@ async def handle_uploads(files: list) -> None:
     for f in files:
         try:
             saved.append(save_upload(Path(f.path), f.name, SETTINGS.knowledge_dir,
-                                     max_bytes=int(SETTINGS.max_file_mb * 2**20)))  # fmt: skip
+                                     max_bytes=SETTINGS.max_file_bytes))  # fmt: skip
         except AssistantError as exc:
             problems.append(_friendly(exc))
     for problem in problems:

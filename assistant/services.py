@@ -80,7 +80,7 @@ class Services:
         s = self.settings
         return Ingestor(
             knowledge_dir or s.knowledge_dir, self.store, self.embeddings, chunk_size=s.chunk_size,
-            chunk_overlap=s.chunk_overlap, max_file_bytes=int(s.max_file_mb * 2**20), max_file_chars=s.max_file_chars,
+            chunk_overlap=s.chunk_overlap, max_file_bytes=s.max_file_bytes, max_file_chars=s.max_file_chars,
             max_file_seconds=s.max_file_seconds,
             lock_timeout_s=s.ingest_lock_timeout_s, stop=self.stopping, lock=ingest_lock(s, self.store.lock_path),
             unreadable=self.unreadable,

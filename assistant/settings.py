@@ -162,6 +162,10 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 2**20)
+
+    @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
 

@@ -75,7 +75,4 @@ class PostgresLock:
 async def _connect(url: str):
     import asyncpg
 
-    from assistant.chat_db import async_url
-
-    plain = async_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
-    return await asyncpg.connect(plain)
+    return await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))  # asyncpg's own form

@@ -42,7 +42,7 @@ class _Base:
         if use_ollama:
             from assistant.llm.embeddings import OllamaIdentifiedEmbeddings
 
-            return OllamaIdentifiedEmbeddings(s.ollama_host, s.ollama_embed_model, timeout_s=s.ollama_timeout_s)  # first host that answers
+            return OllamaIdentifiedEmbeddings(s.ollama_host, s.ollama_embed_model, timeout_s=s.ollama_timeout_s)
         from assistant.llm.embeddings import MiniLMEmbeddings
 
         return MiniLMEmbeddings(threads=s.threads, batch_size=s.embed_batch_size)

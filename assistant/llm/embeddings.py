@@ -95,7 +95,7 @@ class MiniLMEmbeddings(Embeddings):
 
 
 class OllamaIdentifiedEmbeddings(Embeddings):
-    """Ollama's `/api/embed` on the first host that answers (OLLAMA_HOST may list several), with
+    """Ollama's `/api/embed` on OLLAMA_HOST's hosts in turn, moving on from one that refuses, with
     the dimension learnt from one probe call."""
 
     def __init__(self, host: str, model: str, *, timeout_s: float) -> None:
