@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from assistant.citations import MARKER
+
 FINETUNED_SYSTEM = (
     "You are Crossroads, a support assistant. Answer the question directly and briefly, "
     "in one to three sentences."
@@ -24,8 +26,15 @@ GROUNDED_STOP = ["\nQuestion:", "\nSources:", "\nUser:", "\n\n\n"]
 WITHHELD = "(withheld: this source gives instructions to its reader)"
 
 
+def fenced(text: str) -> str:
+    """A source as exactly one line of the prompt, behind a number only the app assigns: without its
+    own line breaks and "[n]" markers, a document cannot start a line of its own ("Question: …",
+    "You are …") or pose as another source, whatever it says."""
+    return " ".join(MARKER.sub(" ", text).split())
+
+
 def grounded_system(passages: Sequence[str]) -> str:
     """The sources go into the system message and the user turn stays the bare question: a user
     message of "Passages: … Question: …" is scaffolding the small model echoes back."""
-    numbered = "\n".join(f"[{n}] {text}" for n, text in enumerate(passages, 1))
+    numbered = "\n".join(f"[{n}] {fenced(text)}" for n, text in enumerate(passages, 1))
     return f"{RETRIEVAL_SYSTEM}\n\nSources:\n{numbered}"
