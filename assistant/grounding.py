@@ -27,10 +27,10 @@ FOCUS_SENTENCES = 3  # per passage in the prompt
 MAX_FOCUS_CHARS = 480
 EMBED_SHORTLIST = 6
 MIN_QUOTE_OVERLAP = 0.5
-SHORT_SENTENCE = 10  # words
 RANK_PRIOR = 0.2  # added to a sentence's score (0–1) over its passage's rank: 0.2, 0.1, 0.067, …
 ECHOED_QUESTION = 0.8  # share of an answer's content words taken from the question: "No, my band got hot while charging?"
 UNSUPPORTED_WORDS = 0.35  # share of an answer's content words found in no passage that fails it
+STEPS_QUESTION = re.compile(r"^\s*(how|what are the steps|where)\b", re.I)
 NUMBER_QUESTION = re.compile(r"^\s*(how (many|much|long|old|far|big|tall)|what (year|percentage|number))\b", re.I)
 ECHO_LINE = re.compile(r"^\s*(\[\d+\]\s*\(|passages?:|sources?:|question:|answer:)", re.I)
 EMPTY_LIST = re.compile(r"^(\s*(\d+[.)]|[-*•])\s*)+$")
@@ -127,9 +127,10 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     Each sentence is scored by the question words it contains (stemmed, IDF-weighted over these
     passages) plus, when embeddings are given, its cosine to the question, plus a prior for its
     passage's search rank: a sentence sees neither its section's title nor the rest of its
-    passage, which the search did. The best one is kept with the sentences after it, up to
-    `limit`, when the question asks how (steps continue: "From Galaxy Wearable, tap the Home tab.
-    Tap Alarm > Add alarm."), or with one more when it is too short to carry an answer alone.
+    passage, which the search did. The best one is kept with the sentences after it in its
+    passage: up to `limit` when the question asks how (steps continue: "From Galaxy Wearable, tap
+    the Home tab. Tap Alarm > Add alarm."), one otherwise — the next sentence is where a manual
+    gives the reason or the detail ("… may become hot. This does not affect the device's lifespan.").
     """
     candidates = [(n, s) for n, text in enumerate(passages, 1) for s in _sentences(text) if len(s.split()) >= 3]
     if not candidates:
@@ -152,14 +153,17 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     score = score + RANK_PRIOR / np.array([n for n, _ in candidates])  # the search's ranking counts too
     best = int(np.argmax(score))
     chosen = [best]
-    steps = re.match(r"^\s*(how|what are the steps|where)\b", question, re.I)
-    short = len(candidates[best][1].split()) < SHORT_SENTENCE  # "Firmware 1520 is the latest version."
-    extra = (limit - 1) if steps else (1 if short else 0)
+    extra = (limit - 1) if STEPS_QUESTION.match(question) else 1
     for nxt in range(best + 1, min(best + 1 + extra, len(candidates))):
         if candidates[nxt][0] != candidates[best][0]:
             break
         chosen.append(nxt)
     return [candidates[i] for i in sorted(chosen)]
+
+
+def asks_for_steps(question: str) -> bool:
+    """"How do I…", "where…", "what are the steps…" — but not "how many", which wants a number."""
+    return bool(STEPS_QUESTION.match(question)) and not NUMBER_QUESTION.match(question)
 
 
 def answers_question(question: str, picked: Sequence[tuple[int, str]]) -> bool:

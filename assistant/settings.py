@@ -123,6 +123,12 @@ class Settings(BaseSettings):
         description="Answers from passages: auto = generate, verify, quote the source if the check fails; "
         "generated = always the model's words; extractive = always quote the best passage sentences (fastest).",
     )
+    quote_steps: bool = Field(
+        True,
+        description="In auto mode, a how-to question the base model would answer from the documents is answered "
+        "with the documents' own steps, quoted, when a quote holds the question's words (a small model rewrites "
+        "steps wrongly); false lets the model paraphrase first, as for other questions.",
+    )
 
     # --- chat app ---------------------------------------------------------------------------
     auth: str = Field(

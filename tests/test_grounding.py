@@ -64,7 +64,7 @@ def test_a_quote_must_hold_half_the_question_to_count_as_an_answer():
     assert answers_question("How do I pair the remote?", [(1, "To pair the remote, hold Back and Play.")])
 
 
-def test_a_short_best_sentence_brings_the_next_one():
+def test_the_best_sentence_brings_the_next_one_of_its_passage():
     notes = "Firmware 1520 is the latest version. It fixes audio dropouts over HDMI eARC. Prices did not change."
     picked = extract("What does firmware 1520 fix?", [notes])
     assert [s for _, s in picked] == ["Firmware 1520 is the latest version.", "It fixes audio dropouts over HDMI eARC."]

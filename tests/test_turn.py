@@ -24,7 +24,7 @@ def indexed(settings, folder):
 
 
 def test_retrieval_answers_from_passages_with_citations_that_exist(indexed):
-    stream = Conversation(indexed.pipeline).ask("How do I pair the remote?", "retrieval")
+    stream = Conversation(indexed.pipeline).ask("What does firmware 1402 fix?", "retrieval")
     tokens = list(stream)
     result = stream.result
     assert result.answer and result.answer_kind in ("generated", "extractive")
@@ -35,6 +35,18 @@ def test_retrieval_answers_from_passages_with_citations_that_exist(indexed):
     assert result.citations and all(c.chunk_id in known for c in result.citations)
     for c in result.citations:
         assert f"[{c.n}]" in result.answer
+
+
+def test_how_to_questions_get_the_documents_steps_quoted_unless_turned_off(settings, folder):
+    services = Services(settings)
+    services.ingestor().run()
+    stream = services.pipeline.answer("How do I pair the remote?", "retrieval")
+    assert list(stream) == [] and stream.result.answer_kind == "extractive"  # no model call
+    assert "hold Back and Play" in stream.result.answer and stream.result.citations
+    paraphrased = Services(settings.model_copy(update={"quote_steps": False}))
+    paraphrased.ingestor().run()
+    stream = paraphrased.pipeline.answer("How do I pair the remote?", "retrieval")
+    assert list(stream) and stream.result.timings.first_token_ms is not None
 
 
 def test_extractive_mode_quotes_the_passage_verbatim_without_generating(settings, folder):
