@@ -14,6 +14,7 @@ import dataclasses
 import logging
 import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import chainlit as cl
@@ -53,6 +54,11 @@ chainlit_app.add_middleware(OfflinePage)
 chainlit_app.router.routes[0:0] = build_router(lambda: SERVICES.pipeline, SETTINGS,
                                                ingest=lambda: SERVICES.ingestor().run()).routes  # before the UI's catch-all
 _DONE = object()
+# Waiting for an answer's next token holds a thread for as long as the model takes to reach this
+# answer: minutes when twenty sessions queue for one model. On asyncio's default pool (six threads
+# on two cores) those waits took every thread, and a turn that needs no model at all ("not found")
+# waited 607 s behind them in the soak. Token waits get threads of their own.
+_TOKEN_WAITS = ThreadPoolExecutor(max_workers=64, thread_name_prefix="crossroads-tokens")
 _INGEST_LOCK = asyncio.Lock()
 
 
@@ -254,7 +260,8 @@ async def answer(text: str, route: str) -> None:
         await cl.Message(content=f"ℹ️ {notice}", author="Crossroads").send()
     reply = cl.Message(content="", author="Crossroads")
     tokens = iter(stream)
-    while (token := await asyncio.to_thread(next, tokens, _DONE)) is not _DONE:
+    loop = asyncio.get_running_loop()
+    while (token := await loop.run_in_executor(_TOKEN_WAITS, next, tokens, _DONE)) is not _DONE:
         await reply.stream_token(token)
     if result.draft is not None:  # verification replaced the streamed draft with a quote
         async with cl.Step(name="Draft replaced by a quote from the source", type="tool", show_input=False) as step:
