@@ -123,6 +123,13 @@ class Settings(BaseSettings):
         description="Answers from passages: auto = generate, verify, quote the source if the check fails; "
         "generated = always the model's words; extractive = always quote the best passage sentences (fastest).",
     )
+    busy_after: int = Field(
+        4,
+        ge=0,
+        description="In auto mode, when this many answers are already with the model (writing or queued), a "
+        "question the documents answer is answered by quoting them at once instead of queueing (the message "
+        "says so); 0 = always queue. On a CPU model each queued answer costs seconds.",
+    )
     quote_steps: bool = Field(
         True,
         description="In auto mode, a how-to question the base model would answer from the documents is answered "

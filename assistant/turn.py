@@ -8,6 +8,7 @@ render tokens as they come and read the finished `TurnResult` (the `--json` shap
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -111,11 +112,14 @@ class AnswerStream:
 
     def __iter__(self) -> Iterator[str]:
         parts: list[str] = []
-        for token in self._tokens:
-            if self.result.timings.first_token_ms is None:
-                self.result.timings.first_token_ms = _ms_since(self._started)
-            parts.append(token)
-            yield token
+        try:
+            for token in self._tokens:
+                if self.result.timings.first_token_ms is None:
+                    self.result.timings.first_token_ms = _ms_since(self._started)
+                parts.append(token)
+                yield token
+        finally:  # a reader that stops early frees the model's slot now, not at garbage collection
+            getattr(self._tokens, "close", lambda: None)()
         self.result.answer = "".join(parts).strip()
         if self._finish:
             self._finish(self.result.answer, self.result)
@@ -140,6 +144,8 @@ class TurnPipeline:
                  on_route: Callable[..., None] | None = None) -> None:  # fmt: skip
         self.searcher, self.router, self.backend, self.settings = searcher, router, backend, settings
         self.on_route = on_route
+        self._with_model = 0  # answers writing or queued for the model, across every session
+        self._count = threading.Lock()
 
     def route(self, question: str, previous: str | None = None) -> Routed:
         """One retrieval call (reused by the answer) and the router's decision on it."""
@@ -204,17 +210,30 @@ class TurnPipeline:
             return self._not_found(result, hits, started, None)
         if answer_mode is AnswerMode.EXTRACTIVE:
             return AnswerStream(iter([]), result, started, lambda _, r: self._extractive(question, passages, hits, r, vectors))
-        if answer_mode is AnswerMode.AUTO and domain is None and self.settings.quote_steps and grounding.asks_for_steps(question):
-            # The base model rewrites a manual's steps (on an unseen manual's 14 dev how-to questions
-            # none of its drafts held the key instruction; the quote held it for 9): quote the steps.
+        ahead = self._with_model
+        busy = 0 < self.settings.busy_after <= ahead
+        # The base model rewrites a manual's steps (on an unseen manual's 14 dev how-to questions none
+        # of its drafts held the key instruction; the quote held it for 9): quote the steps. And when
+        # the model is busy, a quote now beats an answer minutes later (the soak's 20 sessions queued
+        # past ten minutes on one CPU model).
+        steps = domain is None and self.settings.quote_steps and grounding.asks_for_steps(question)
+        if answer_mode is AnswerMode.AUTO and (steps or busy):
             picked = grounding.extract(question, passages, vectors)
             if picked and grounding.answers_question(question, picked):
+                if busy and not steps:
+                    result.notices.append(
+                        f"The model is busy with {ahead} other answer{'s' * (ahead != 1)}, so this answer quotes your "
+                        "documents instead of waiting."
+                    )
                 return AnswerStream(iter([]), result, started, lambda _, r: self._quote(picked, hits, r))
+        warm = self._prefetch(question, passages, vectors) if answer_mode is AnswerMode.AUTO else None
         shown = [p or prompts.WITHHELD for p in passages]
         messages = [SystemMessage(prompts.grounded_system(shown)), *past, HumanMessage(question)]
 
         def finish(answer: str, r: TurnResult) -> None:
             tick = time.perf_counter()
+            if warm is not None:
+                warm.join()
             answer = grounding.clean(answer, question)
             cited = cite(answer, [h.chunk for h in hits])
             r.answer, r.citations = cited.text, [citation_of(n, hits[n - 1]) for n in cited.numbers]
@@ -228,6 +247,22 @@ class TurnPipeline:
             r.timings.verify_ms = _ms_since(tick)
 
         return AnswerStream(self._tokens(model, messages, domain, stop=prompts.GROUNDED_STOP), result, started, finish)
+
+    @staticmethod
+    def _prefetch(question: str, passages: list[str], vectors: TurnEmbeddings) -> threading.Thread:
+        """Embed the sentences a fallback quote would weigh while the model writes, so checking the
+        answer after it ends costs lexical scoring only (it cost 60–84 ms p50 when done after)."""
+
+        def work() -> None:
+            try:
+                grounding.extract(question, passages, vectors)  # `_extractive`
+                grounding.extract(question, passages[:1], vectors)  # `_closest`
+            except Exception:  # noqa: BLE001 - the same call after the answer raises it where it is handled
+                pass
+
+        thread = threading.Thread(target=work, name="quote-prefetch", daemon=True)
+        thread.start()
+        return thread
 
     @staticmethod
     def _usable_passages(question: str, hits: list[Hit], result: TurnResult) -> list[str]:
@@ -307,10 +342,16 @@ class TurnPipeline:
 
     def _tokens(self, model, messages: Sequence[BaseMessage], adapter: str | None,
                 stop: list[str] | None = None) -> Iterator[str]:  # fmt: skip
-        with self.backend.errors(adapter):
-            for chunk in model.stream(list(messages), stop=stop):
-                if chunk.text:
-                    yield chunk.text
+        with self._count:
+            self._with_model += 1
+        try:
+            with self.backend.errors(adapter):
+                for chunk in model.stream(list(messages), stop=stop):
+                    if chunk.text:
+                        yield chunk.text
+        finally:
+            with self._count:
+                self._with_model -= 1
 
 
 class Conversation:

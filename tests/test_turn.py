@@ -49,6 +49,19 @@ def test_how_to_questions_get_the_documents_steps_quoted_unless_turned_off(setti
     assert list(stream) and stream.result.timings.first_token_ms is not None
 
 
+def test_a_busy_model_gets_a_quote_at_once_instead_of_a_place_in_its_queue(settings, folder):
+    services = Services(settings.model_copy(update={"busy_after": 1}))
+    services.ingestor().run()
+    writing = iter(services.pipeline.answer("What does firmware 1402 fix?", "retrieval"))
+    next(writing)  # one answer is with the model
+    stream = services.pipeline.answer("What does firmware 1402 fix on HDMI eARC?", "retrieval")
+    assert list(stream) == [] and stream.result.answer_kind == "extractive"
+    assert any("busy with 1 other answer" in n for n in stream.result.notices) and stream.result.citations
+    writing.close()  # the first reader stops: the model is free again
+    stream = services.pipeline.answer("What does firmware 1402 fix on HDMI eARC?", "retrieval")
+    assert list(stream) and not stream.result.notices
+
+
 def test_extractive_mode_quotes_the_passage_verbatim_without_generating(settings, folder):
     services = Services(settings.model_copy(update={"answer_mode": AnswerMode.EXTRACTIVE}))
     services.ingestor().run()
