@@ -25,7 +25,7 @@ from scipy import sparse
 from assistant.errors import AssistantError
 from assistant.index.bm25 import Vocabulary, term_counts
 from assistant.index.chunking import Chunk, chunk_sections
-from assistant.index.loaders import LOADERS, Unreadable, load
+from assistant.index.loaders import LOADERS, Unreadable, load_within
 from assistant.index.store import FileEntry, IndexStore, Manifest, Snapshot
 from assistant.index.tokenize import tokenize
 from assistant.llm.embeddings import IdentifiedEmbeddings
@@ -231,7 +231,7 @@ class Ingestor:
                 if failed and failed[0] == digest:
                     raise Unreadable(failed[1])
                 try:
-                    sections = load(path, self.max_file_chars, self.max_file_seconds)
+                    sections = load_within(path, self.max_file_chars, self.max_file_seconds)
                 except Unreadable as exc:
                     self.unreadable[rel] = (digest, str(exc))
                     raise

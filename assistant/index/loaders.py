@@ -3,12 +3,15 @@
 Parsing is done by LangChain's loaders and well-kept parsers (pypdf, BeautifulSoup, docx2txt,
 the csv and json modules); this module only picks one per extension and turns each loader's
 Documents into `Section`s. Anything unreadable raises `Unreadable` with a reason the ingest
-summary shows.
+summary shows. `load_within` runs the parsers that a file's content can hold for minutes (PDF,
+DOCX, HTML) in a child process that is killed at the file's time limit.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import multiprocessing
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -176,3 +179,64 @@ def load(path: Path, max_chars: int | None = None, max_seconds: float | None = N
     if not sections:
         raise Unreadable("no text in the file")
     return sections
+
+
+ISOLATED = frozenset({".pdf", ".docx", ".html", ".htm"})  # parsers whose time a file's content decides
+KILL_GRACE_S = 1.0  # the child stops itself between pages; the kill is for a page that never ends
+
+
+def load_within(path: Path, max_chars: int | None = None, max_seconds: float | None = None) -> list[Section]:
+    """`load`, with the time limit held inside a page too.
+
+    `load` reads the clock between pages, but one page can hold pypdf for minutes (a 6 KB PDF of
+    100,000 text operators on a page took 10 s; ten times that, 100 s, all under the character cap).
+    So those formats are read in a child process forked from a clean fork server (no model threads
+    in it) and killed at the limit; the indexer goes on with the next file.
+    """
+    if max_seconds is None or path.suffix.lower() not in ISOLATED:
+        return load(path, max_chars, max_seconds)
+    ctx = _fork_server()
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_load_for_parent, args=(send, path, max_chars, max_seconds), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(max_seconds + KILL_GRACE_S):
+            raise Unreadable(
+                f"reading it took more than {max_seconds:g} s (stopped inside a page); "
+                "split it, or raise ASSISTANT_MAX_FILE_SECONDS if it is genuine"
+            )
+        kind, value = receive.recv()
+    except EOFError:  # the parser died: out of memory, a crash in native code
+        child.join(5)
+        raise Unreadable(f"the parser stopped without an answer (exit code {child.exitcode})") from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+    if kind == "missing":
+        raise FileNotFoundError(value)
+    if kind == "unreadable":
+        raise Unreadable(value)
+    return value
+
+
+@functools.cache
+def _fork_server():
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["assistant.index.loaders", "pypdf", "langchain_community.document_loaders"])
+    return ctx
+
+
+def _load_for_parent(conn, path: Path, max_chars: int | None, max_seconds: float | None) -> None:
+    try:
+        conn.send(("ok", load(path, max_chars, max_seconds)))
+    except FileNotFoundError as exc:
+        conn.send(("missing", str(exc)))
+    except Unreadable as exc:
+        conn.send(("unreadable", str(exc)))
+    except Exception as exc:  # noqa: BLE001 - a parser bug is this file's problem, told as such
+        conn.send(("unreadable", f"could not be read ({type(exc).__name__}: {exc})"))
+    finally:
+        conn.close()

@@ -105,14 +105,14 @@ def test_a_file_that_turns_corrupt_keeps_its_previous_version(ingestor, store):
 
 
 def test_file_deleted_while_being_read(ingestor, store, monkeypatch):
-    real_load = ingest_module.load
+    real_load = ingest_module.load_within
 
     def vanishing_load(path, max_chars=None, max_seconds=None):
         if path.name == "notice.txt":
             path.unlink()
         return real_load(path, max_chars, max_seconds)
 
-    monkeypatch.setattr(ingest_module, "load", vanishing_load)
+    monkeypatch.setattr(ingest_module, "load_within", vanishing_load)
     summary = ingestor.run()
     assert ("notice.txt", "deleted while being read") in summary.skipped
     assert "notice.txt" not in sources(store) and "manual.pdf" in sources(store)
@@ -252,13 +252,13 @@ def test_a_file_that_failed_is_not_parsed_again_until_it_changes(folder, store, 
     """With the watcher on, every change in the folder runs an ingest: a decompression bomb must
     not be re-extracted each time (seconds of CPU per run), only when its bytes change."""
     parsed = []
-    real_load = ingest_module.load
+    real_load = ingest_module.load_within
 
     def counting_load(path, *args):
         parsed.append(path.name)
         return real_load(path, *args)
 
-    monkeypatch.setattr(ingest_module, "load", counting_load)
+    monkeypatch.setattr(ingest_module, "load_within", counting_load)
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
     memo: dict = {}
     for _ in range(3):

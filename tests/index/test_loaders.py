@@ -3,8 +3,8 @@
 import pytest
 
 from assistant.index import loaders
-from assistant.index.loaders import Unreadable, load
-from tests.documents import write_pdf
+from assistant.index.loaders import Unreadable, load, load_within
+from tests.documents import write_pdf, write_slow_pdf
 
 
 def test_text_that_expands_past_the_cap_is_refused_with_the_fix(tmp_path):
@@ -55,3 +55,23 @@ def test_a_file_that_reads_too_slowly_stops_at_the_time_limit(tmp_path, monkeypa
     with pytest.raises(Unreadable, match="took more than 0.2 s .*ASSISTANT_MAX_FILE_SECONDS"):
         load(pdf, max_seconds=0.2)
     assert len(extracted) < 10
+
+
+def test_one_endless_page_is_stopped_inside_it_and_other_files_still_load(tmp_path):
+    """The clock between pages cannot stop a page that takes minutes: the parser runs in a child
+    process that is killed at the limit."""
+    import time
+
+    slow = write_slow_pdf(tmp_path / "slow.pdf", 60_000)  # ~6 s of one page here, a few KB on disk
+    assert slow.stat().st_size < 10_000
+    started = time.monotonic()
+    with pytest.raises(Unreadable, match="took more than 1 s .*inside a page.*ASSISTANT_MAX_FILE_SECONDS"):
+        load_within(slow, max_seconds=1)
+    assert time.monotonic() - started < 4.5  # fork server start included
+    good = write_pdf(tmp_path / "good.pdf", ["Pair the remote.", "Reset the TV."])
+    assert [s.page for s in load_within(good, max_seconds=30)] == [1, 2]
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 broken")
+    with pytest.raises(Unreadable, match="corrupt PDF"):
+        load_within(tmp_path / "broken.pdf", max_seconds=30)
+    with pytest.raises(FileNotFoundError):
+        load_within(tmp_path / "gone.pdf", max_seconds=30)
