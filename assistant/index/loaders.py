@@ -149,6 +149,12 @@ LOADERS: dict[str, Callable[[Path], list[Section]]] = {
 }
 
 
+def too_slow(max_seconds: float, where: str) -> Unreadable:
+    return Unreadable(
+        f"reading it took more than {max_seconds:g} s ({where}); split it, or raise ASSISTANT_MAX_FILE_SECONDS if it is genuine"
+    )
+
+
 def load(path: Path, max_chars: int | None = None, max_seconds: float | None = None) -> list[Section]:
     """Sections of `path`; more than `max_chars` of extracted text, or reading for longer than
     `max_seconds`, makes it Unreadable.
@@ -170,10 +176,7 @@ def load(path: Path, max_chars: int | None = None, max_seconds: float | None = N
                 "split it, or raise ASSISTANT_MAX_FILE_CHARS if it is genuine"
             )
         if max_seconds is not None and time.monotonic() - started > max_seconds:
-            raise Unreadable(
-                f"reading it took more than {max_seconds:g} s ({len(sections) + 1} sections in); "
-                "split it, or raise ASSISTANT_MAX_FILE_SECONDS if it is genuine"
-            )
+            raise too_slow(max_seconds, f"{len(sections) + 1} sections in")
         if section.text.strip():
             sections.append(section)
     if not sections:
@@ -202,10 +205,7 @@ def load_within(path: Path, max_chars: int | None = None, max_seconds: float | N
     send.close()
     try:
         if not receive.poll(max_seconds + KILL_GRACE_S):
-            raise Unreadable(
-                f"reading it took more than {max_seconds:g} s (stopped inside a page); "
-                "split it, or raise ASSISTANT_MAX_FILE_SECONDS if it is genuine"
-            )
+            raise too_slow(max_seconds, "stopped inside a page")
         kind, value = receive.recv()
     except EOFError:  # the parser died: out of memory, a crash in native code
         child.join(5)
