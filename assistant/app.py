@@ -14,6 +14,7 @@ import dataclasses
 import logging
 import os
 import secrets
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -42,6 +43,8 @@ from assistant.turn import Citation, Conversation, TurnResult
 from assistant.uploads import check_upload, drop_unindexed, save_upload
 
 log = logging.getLogger("assistant.app")
+turn_log = logging.getLogger("assistant.turns")  # one line per chat turn, like an access log
+turn_log.setLevel(logging.INFO)
 
 # --- the app's wiring: one of each per server process ---------------------------------------------
 SETTINGS = Settings()
@@ -253,16 +256,21 @@ async def answer(text: str, route: str) -> None:
     if SERVICES.store.current_name() is None and _FIRST_INDEX and not _FIRST_INDEX[0].done():
         async with cl.Step(name="Indexing the knowledge folder for the first time", type="tool", show_input=False):
             await asyncio.shield(_FIRST_INDEX[0])
+    clock = TurnClock()
     stream = await asyncio.to_thread(conversation.ask, text, route)
     result = stream.result
+    clock.lap("ask")
     await route_step(result)
     for notice in result.notices:
         await cl.Message(content=f"ℹ️ {notice}", author="Crossroads").send()
+    clock.lap("badge")
     reply = cl.Message(content="", author="Crossroads")
     tokens = iter(stream)
     loop = asyncio.get_running_loop()
     while (token := await loop.run_in_executor(_TOKEN_WAITS, next, tokens, _DONE)) is not _DONE:
+        clock.first("first_token")
         await reply.stream_token(token)
+    clock.lap("stream")
     if result.draft is not None:  # verification replaced the streamed draft with a quote
         async with cl.Step(name="Draft replaced by a quote from the source", type="tool", show_input=False) as step:
             step.output = f"The generated draft was not used: {result.replaced_because}.\n\n> {chat_view.escape(result.draft)}"
@@ -278,7 +286,32 @@ async def answer(text: str, route: str) -> None:
         "timings": result.timings.__dict__,
     }
     await reply.send()
+    clock.lap("send")
+    turn_log.info("turn timings route=%s kind=%s retrieve_ms=%.0f %s", result.route, result.answer_kind,
+             result.timings.retrieve_ms, clock)
     conversation.remember(result)
+
+
+class TurnClock:
+    """Wall time of each phase of a chat turn, as the server saw it, for one log line per turn: the
+    soak found "not found" turns taking minutes with no model involved, and the footer's seconds
+    (measured inside the pipeline) could not say which phase held them."""
+
+    def __init__(self) -> None:
+        self.start = self._last = time.perf_counter()
+        self.phases: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[f"{name}_ms"] = (now - self._last) * 1000
+        self._last = now
+
+    def first(self, name: str) -> None:
+        self.phases.setdefault(f"{name}_ms", (time.perf_counter() - self.start) * 1000)
+
+    def __str__(self) -> str:
+        total = (time.perf_counter() - self.start) * 1000
+        return " ".join(f"{k}={v:.0f}" for k, v in {**self.phases, "total_ms": total}.items())
 
 
 async def route_step(result: TurnResult) -> None:

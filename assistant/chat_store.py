@@ -8,6 +8,7 @@ postgresql+asyncpg://…`) create Chainlit's schema there first; the SQLite file
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import mimetypes
 import re
@@ -57,12 +58,23 @@ class ChatDataLayer(SQLAlchemyDataLayer):
       stays in the metadata, which is what resuming a thread reads;
     - Chainlit stores a user's attachment with the thread before the app has looked at it, so a
       viewer's upload, a binary or an over-size file was kept and served. `keep_upload` decides
-      first: an attachment it refuses is never stored (the chat still says why it was refused).
+      first: an attachment it refuses is never stored (the chat still says why it was refused);
+    - on SQLite its statements run one at a time. SQLite has one writer anyway, but each waiting
+      statement held one of the pool's 15 connections: the soak's twenty first answers, written at
+      once beside a busy model, exhausted the pool (105 "QueuePool limit … reached", history lost).
+      A statement here takes milliseconds, so a queue in front of one connection loses nothing.
     """
 
     def __init__(self, *args, keep_upload: Callable[[Any], bool] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.keep_upload = keep_upload
+        self._one_at_a_time = asyncio.Lock() if self._conninfo.startswith("sqlite") else None
+
+    async def execute_sql(self, query: str, parameters: dict):
+        if self._one_at_a_time is None:
+            return await super().execute_sql(query, parameters)
+        async with self._one_at_a_time:
+            return await super().execute_sql(query, parameters)
 
     async def create_element(self, element):
         if element.chainlit_key and self.keep_upload is not None and not self.keep_upload(element):

@@ -13,7 +13,10 @@ with a from-scratch ingest of the same folder (`assistant ingest --rebuild` in a
 dir): chunk ids lost, chunk ids extra, chunk ids duplicated — all must be 0. Also reported: errors
 (answers that never finish, pages showing Chainlit's error or reconnect notice at the end, ERROR
 lines, tracebacks and Chainlit's "An error occurred" warnings in the server log, each counted apart), answers finished,
-first-token p50/p95 (nearest rank) and the server's RSS at the start and end of the run.
+first-token p50/p95 (nearest rank) and the server's RSS at the start and end of the run, and from
+the server's per-turn log lines (`assistant.turns`) where each turn's time went: p50/p95/max of each
+phase (ask = route + search + queue for a worker thread, badge = the route step and notices written
+to the chat history, first_token, stream, send) and the slowest turns whole.
 """
 
 from __future__ import annotations
@@ -86,6 +89,20 @@ class Churn:
         (self.folder / "corrupt.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 40)
         write_pdf(self.folder / "bomb.pdf", ["Pair the remote. " * 60] * (MAX_CHARS // 900))
         self.steps["bad files"] += 2
+
+
+def turn_phases(log: str) -> tuple[dict, list[str]]:
+    """p50/p95/max of each phase over the server's "turn timings" lines, and the three slowest lines."""
+    turns = [(line, dict(re.findall(r"(\w+)=(\S+)", line))) for line in log.splitlines() if "turn timings" in line]
+    phases: dict[str, list[float]] = {}
+    for _, fields in turns:
+        for key, value in fields.items():
+            if key.endswith("_ms"):
+                phases.setdefault(key, []).append(float(value))
+    summary = {k: {"p50": round(statistics.median(v)), "p95": round(report_cli.percentile(v, 95)), "max": round(max(v))}
+               for k, v in phases.items()}  # fmt: skip
+    slowest = sorted(turns, key=lambda t: -float(t[1].get("total_ms", 0)))[:3]
+    return summary, [line.split("turn timings ", 1)[1] for line, _ in slowest]
 
 
 def served_chunks(data_dir: Path) -> list[tuple[str, str]]:
@@ -173,6 +190,7 @@ def main() -> None:
     log = (root / "serve.log").read_text(errors="replace")
     server_errors = len(re.findall(SERVER_ERROR, log))
     reference = reference_chunks(root / "knowledge", env, root)
+    phases, slowest = turn_phases(log)
     counts, expected = Counter(i for i, _ in served), Counter(i for i, _ in reference)
     report = {
         "minutes": args.minutes,
@@ -194,6 +212,8 @@ def main() -> None:
         "chunks_extra": sum((counts - expected).values()),
         "chunks_duplicated": sum(n - 1 for n in counts.values() if n > 1),
         "bad_files_served": sorted({s for _, s in served if s.endswith(("bomb.pdf", "corrupt.pdf"))}),
+        "turn_phases_ms": phases,
+        "slowest_turns": slowest,
         "server_log_excerpt": [line[:200] for line in log.splitlines() if re.search(SERVER_ERROR, line)][:5],
     }
     if report_cli.save("soak", report, as_json=args.json):
@@ -203,6 +223,8 @@ def main() -> None:
               f"{r['pages_with_an_error_banner']} pages with an error banner, {r['server_log_errors']} server errors; "
               f"first token p50 {r['first_token_ms_p50']} ms, "
               f"p95 {r['first_token_ms_p95']} ms; RSS {r['rss_mib_start']} → {r['rss_mib_end']} MiB")
+        print("server-side phases (p50/p95/max ms): " + ", ".join(
+            f"{k.removesuffix('_ms')} {v['p50']}/{v['p95']}/{v['max']}" for k, v in r["turn_phases_ms"].items()))
         print(f"folder: {r['folder_changes']}; chunks lost {r['chunks_lost']}, extra {r['chunks_extra']}, "
               f"duplicated {r['chunks_duplicated']} (of {r['chunks_served']})")
 

@@ -116,3 +116,30 @@ def test_an_empty_upload_is_a_400_that_says_so_not_a_500():
     with pytest.raises(HTTPException) as caught:
         asyncio.run(WebsocketSession.persist_file(object(), name="notes.md", mime="text/markdown", content=b""))
     assert caught.value.status_code == 400 and "empty (0 bytes)" in caught.value.detail
+
+
+def test_sqlite_history_writes_wait_in_line_instead_of_draining_the_pool(tmp_path):
+    """Twenty sessions writing at once each held a pooled connection while SQLite let one write
+    (the soak: 105 "QueuePool limit reached" in its first minute). One connection at a time now."""
+    from sqlalchemy import event
+
+    from assistant.chat_store import ChatDataLayer, ensure_sqlite_schema
+
+    layer = ChatDataLayer(conninfo=ensure_sqlite_schema(tmp_path / "chat.db"))
+    held = {"now": 0, "most": 0}
+
+    @event.listens_for(layer.engine.sync_engine, "checkout")
+    def out(*_):
+        held["now"] += 1
+        held["most"] = max(held["most"], held["now"])
+
+    @event.listens_for(layer.engine.sync_engine, "checkin")
+    def back(*_):
+        held["now"] -= 1
+
+    async def burst():
+        await asyncio.gather(*(layer.update_thread(f"t{i}", name=f"chat {i}") for i in range(40)))
+        return await layer.execute_sql('SELECT COUNT(*) AS n FROM threads', {})
+
+    rows = asyncio.run(burst())
+    assert rows == [{"n": 40}] and held["most"] == 1
