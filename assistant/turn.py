@@ -219,13 +219,19 @@ class TurnPipeline:
         steps = domain is None and self.settings.quote_steps and grounding.asks_for_steps(question)
         if answer_mode is AnswerMode.AUTO and (steps or busy):
             picked = grounding.extract(question, passages, vectors)
+            others = f"The model is busy with {ahead} other answer{'s' * (ahead != 1)}"
             if picked and grounding.answers_question(question, picked):
                 if busy and not steps:
-                    result.notices.append(
-                        f"The model is busy with {ahead} other answer{'s' * (ahead != 1)}, so this answer quotes your "
-                        "documents instead of waiting."
-                    )
+                    result.notices.append(f"{others}, so this answer quotes your documents instead of waiting.")
                 return AnswerStream(iter([]), result, started, lambda _, r: self._quote(picked, hits, r))
+            if busy and picked:
+                # No sentence holds the question's words, and a written answer would wait behind the
+                # others: the soak's drafts that queued like this waited minutes, and most were then
+                # rejected by the check anyway. Show the closest sentences, labelled as such.
+                result.notices.append(f"{others}: rather than make you wait, this is the closest your documents "
+                                      "come. Ask again in a minute for a written answer.")  # fmt: skip
+                return AnswerStream(iter([]), result, started,
+                                    lambda _, r: self._quote(picked, hits, r, grounding.CLOSEST_PREFIX))  # fmt: skip
         warm = self._prefetch(question, passages, vectors) if answer_mode is AnswerMode.AUTO else None
         shown = [p or prompts.WITHHELD for p in passages]
         messages = [SystemMessage(prompts.grounded_system(shown)), *past, HumanMessage(question)]
@@ -300,11 +306,12 @@ class TurnPipeline:
         return True
 
     @staticmethod
-    def _quote(picked: list[tuple[int, str]], hits: list[Hit], r: TurnResult) -> None:
+    def _quote(picked: list[tuple[int, str]], hits: list[Hit], r: TurnResult,
+               prefix: str = grounding.QUOTE_PREFIX) -> None:  # fmt: skip
         used = list(dict.fromkeys(n for n, _ in picked))  # passage numbers, renumbered 1.. in order of use
         renumber = {n: i for i, n in enumerate(used, 1)}
         r.answer_kind = "extractive"
-        r.answer = grounding.quote([(renumber[n], sentence) for n, sentence in picked])
+        r.answer = grounding.quote([(renumber[n], sentence) for n, sentence in picked], prefix)
         r.citations = [citation_of(renumber[n], hits[n - 1]) for n in used]
 
     def _closest(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult,

@@ -1,5 +1,6 @@
 import pytest
 
+from assistant import grounding
 from assistant.errors import BadInput
 from assistant.prompts import NOT_FOUND
 from assistant.services import Services
@@ -60,6 +61,20 @@ def test_a_busy_model_gets_a_quote_at_once_instead_of_a_place_in_its_queue(setti
     writing.close()  # the first reader stops: the model is free again
     stream = services.pipeline.answer("What does firmware 1402 fix on HDMI eARC?", "retrieval")
     assert list(stream) and not stream.result.notices
+
+
+def test_a_busy_model_shows_the_closest_sentences_at_once_when_no_quote_answers(settings, folder):
+    """Drafts queued behind a busy model waited minutes in the soak; a question no sentence holds
+    gets the closest sentences now, labelled as the closest, with a notice saying why."""
+    services = Services(settings.model_copy(update={"busy_after": 1}))
+    services.ingestor().run()
+    writing = iter(services.pipeline.answer("What does firmware 1402 fix?", "retrieval"))
+    next(writing)
+    result = services.pipeline.answer("Why does the soundbar lose its connection to the TV?").collect()
+    assert result.answer_kind == "extractive" and result.answer.startswith(grounding.CLOSEST_PREFIX)
+    assert "eARC audio dropouts" in result.answer and result.citations[0].source == "release-notes.md"
+    assert any("busy with 1 other answer" in n and "Ask again" in n for n in result.notices)
+    writing.close()
 
 
 def test_extractive_mode_quotes_the_passage_verbatim_without_generating(settings, folder):
