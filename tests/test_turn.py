@@ -142,3 +142,20 @@ def test_passing_the_bar_without_a_matching_sentence_quotes_the_top_passage_as_t
     for bm25, dense in ((3, 1), (None, 1), (2, 2)):  # the two searches disagree: say "not found" instead
         disputed = [Hit(chunk, 0.03, bm25, dense, 5.0, 0.6)]
         assert not indexed.pipeline._closest(question, passages, disputed, TurnResult(question, "", "retrieval", "why", 1.0, "m"))
+
+
+def test_the_quote_prefetch_starts_only_once_the_first_token_is_out():
+    """Begun with the turn, it competed with the model's prompt processing for the two cores."""
+    import threading
+
+    from assistant.turn import TurnPipeline
+
+    ran = threading.Event()
+    warm = threading.Thread(target=ran.set)
+    tokens = TurnPipeline._starting_after_first(iter(["Hold", " Back"]), warm)
+    assert warm.ident is None
+    assert next(tokens) == "Hold" and warm.ident is not None
+    warm.join()
+    assert ran.is_set() and list(tokens) == [" Back"]
+    silent = threading.Thread(target=ran.set)
+    assert list(TurnPipeline._starting_after_first(iter([]), silent)) == [] and silent.ident is None
