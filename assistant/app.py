@@ -288,14 +288,14 @@ async def answer(text: str, route: str) -> None:
     await reply.send()
     clock.lap("send")
     turn_log.info("turn timings route=%s kind=%s retrieve_ms=%.0f %s", result.route, result.answer_kind,
-             result.timings.retrieve_ms, clock)
+                  result.timings.retrieve_ms, clock)
     conversation.remember(result)
 
 
 class TurnClock:
-    """Wall time of each phase of a chat turn, as the server saw it, for one log line per turn: the
-    soak found "not found" turns taking minutes with no model involved, and the footer's seconds
-    (measured inside the pipeline) could not say which phase held them."""
+    """Wall time of each phase of a chat turn, as the server saw it, for one log line per turn. The
+    footer's seconds (measured inside the pipeline) could not say what held a slow turn: the soak's
+    slow "not found" turns were drafts that had queued for the model and were then rejected."""
 
     def __init__(self) -> None:
         self.start = self._last = time.perf_counter()

@@ -257,8 +257,8 @@ class TurnPipeline:
 
     @staticmethod
     def _starting_after_first(tokens: Iterator[str], warm: threading.Thread) -> Iterator[str]:
-        """Start `warm` once the first token is out: begun with the turn, it shared two cores with
-        the model's prompt processing and the first token came 10–25 % later (eval answers)."""
+        """Start `warm` once the first token is out: begun with the turn, it would share the cores
+        with the model's prompt processing, which the first token waits for."""
         try:
             for n, token in enumerate(tokens):
                 if n == 0:  # the prompt is processed: the model only writes from here
