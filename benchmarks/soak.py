@@ -127,10 +127,13 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--churn-every", type=float, default=20, help="seconds between folder changes")
     parser.add_argument("--answer-timeout", type=float, default=600, help="an answer not finished by then is an error")
+    parser.add_argument("--busy-after", type=int, default=None,
+                        help="the server's ASSISTANT_BUSY_AFTER (default: the app's own default)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    root, env = demo_world("soak-", ASSISTANT_MAX_FILE_CHARS=str(MAX_CHARS))
+    busy = {} if args.busy_after is None else {"ASSISTANT_BUSY_AFTER": str(args.busy_after)}
+    root, env = demo_world("soak-", ASSISTANT_MAX_FILE_CHARS=str(MAX_CHARS), **busy)
     proc, url = start_server(root, env)
     churn = Churn(root / "knowledge")
     firsts: list[float] = []
@@ -194,6 +197,7 @@ def main() -> None:
     counts, expected = Counter(i for i, _ in served), Counter(i for i, _ in reference)
     report = {
         "minutes": args.minutes,
+        "busy_after": args.busy_after,
         "sessions": args.sessions,
         "answers_finished": finished,
         "answers_unfinished": len(unfinished),
