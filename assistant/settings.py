@@ -124,11 +124,11 @@ class Settings(BaseSettings):
         "generated = always the model's words; extractive = always quote the best passage sentences (fastest).",
     )
     busy_after: int = Field(
-        4,
+        2,
         ge=0,
         description="In auto mode, when this many answers are already with the model (writing or queued), a "
         "question the documents answer is answered by quoting them at once instead of queueing (the message "
-        "says so); 0 = always queue. On a CPU model each queued answer costs seconds.",
+        "says so); 0 = always queue. 2 = the embedded model's parallel slots; raise it with a fast Ollama server.",
     )
     quote_steps: bool = Field(
         True,
