@@ -15,7 +15,7 @@ numbered lists, names another entity than the one asked about or stops mid-sente
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,12 +46,15 @@ HEADING = re.compile(r"^\s*#{1,6}\s.*$", re.M)
 MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")  # "<img src=…>" written as text in a title is still not ours to repeat
 
 
+def plain(text: str) -> str:
+    """Text without markup or the document's own "[3]" markers: the model should not copy them,
+    and a quote carries only the app's markers."""
+    return " ".join(MARKUP.sub(" ", MARKER.sub("", text)).split())
+
+
 def _sentences(text: str) -> list[str]:
-    """Sentences of a passage, Markdown headings left out (a title is not an answer), and with
-    neither markup nor the document's own "[3]" markers: the model should not copy them, and a
-    quote carries only the app's markers."""
-    text = MARKUP.sub(" ", MARKER.sub("", HEADING.sub(" ", text)))
-    return [s.strip() for s, _ in split_sentences(" ".join(text.split())) if s.strip()]
+    """Sentences of a passage, Markdown headings left out (a title is not an answer), plain."""
+    return [s.strip() for s, _ in split_sentences(plain(HEADING.sub(" ", text))) if s.strip()]
 
 
 def focus(text: str, question: str, sentences: int = FOCUS_SENTENCES) -> str:
@@ -99,13 +102,17 @@ def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: S
     words = set(tokenize(answer))
     if len(answer.split()) < 3 or EMPTY_LIST.match(answer) or not words:
         return Verdict(False, "the answer is empty or too short")
-    if overlap(words, set(tokenize(question))) >= ECHOED_QUESTION:
+    asked = set(tokenize(question))
+    sourced = set().union(*(set(tokenize(p)) for p in passages))
+    # "…on a quarter in the United States was Maya Angelou" restates the question to add its answer:
+    # an echo adds nothing the passages hold.
+    if overlap(words, asked) >= ECHOED_QUESTION and not (words - asked) & sourced:
         return Verdict(False, "the answer only repeats the question")
     if MARKER.sub("", answer).strip().endswith("?"):
         return Verdict(False, "the answer is a question")
     if any(ECHO_LINE.match(line) for line in answer.splitlines()):
         return Verdict(False, "the answer echoes the prompt")
-    known = set().union(*(set(tokenize(p)) for p in passages)) | set(tokenize(question))
+    known = sourced | asked
     unknown = len(words - known) / len(words)
     if unknown > UNSUPPORTED_WORDS:
         return Verdict(False, f"{unknown:.0%} of its content words appear in no passage")
@@ -178,7 +185,22 @@ QUOTE_PREFIX = "Your documents say: "
 CLOSEST_PREFIX = "Your documents do not say this in so many words; the closest they come: "
 
 
-def quote(picked: Sequence[tuple[int, str]], prefix: str = QUOTE_PREFIX) -> str:
-    """'Your documents say: "…" [1]' — verbatim, each sentence with its passage number."""
-    body = " ".join(f"{s} [{n}]" if not s.endswith((".", "!", "?")) else f"{s[:-1]} [{n}]{s[-1]}" for n, s in picked)
-    return f"{prefix}{body}"
+def quote(picked: Sequence[tuple[int, str]], prefix: str = QUOTE_PREFIX, titles: Mapping[int, str] | None = None) -> str:
+    """'Your documents say: Airbus A380 — It is the world's largest passenger airliner [1].' —
+    verbatim, each sentence with its passage number. A passage's title leads its sentences when it
+    says something they do not: a quote that begins "It is…" or "He also became…" names nothing
+    on its own, and the page's subject is what the pronoun stands for."""
+    groups: list[tuple[int, list[str]]] = []
+    for n, s in picked:
+        if groups and groups[-1][0] == n:
+            groups[-1][1].append(s)
+        else:
+            groups.append((n, [s]))
+    parts = []
+    for n, sentences in groups:
+        body = " ".join(f"{s} [{n}]" if not s.endswith((".", "!", "?")) else f"{s[:-1]} [{n}]{s[-1]}" for s in sentences)
+        title = plain((titles or {}).get(n, ""))
+        if set(tokenize(title)) - set(tokenize(" ".join(sentences))):
+            body = f"{title} — {body}"
+        parts.append(body)
+    return f"{prefix}{' '.join(parts)}"

@@ -33,8 +33,15 @@ def fenced(text: str) -> str:
     return " ".join(MARKER.sub(" ", text).split())
 
 
-def grounded_system(passages: Sequence[str]) -> str:
+def grounded_system(passages: Sequence[str], titles: Sequence[str] = ()) -> str:
     """The sources go into the system message and the user turn stays the bare question: a user
-    message of "Passages: … Question: …" is scaffolding the small model echoes back."""
-    numbered = "\n".join(f"[{n}] {fenced(text)}" for n, text in enumerate(passages, 1))
-    return f"{RETRIEVAL_SYSTEM}\n\nSources:\n{numbered}"
+    message of "Passages: … Question: …" is scaffolding the small model echoes back. Each source
+    leads with its title unless it already does: a page's sentences say "It" or "He" for the
+    page's subject, and without the title the model cannot tell who that is."""
+    lines = []
+    for n, text in enumerate(passages, 1):
+        line, title = fenced(text), fenced(titles[n - 1]) if n <= len(titles) else ""
+        if title and not line.lower().startswith(title.lower()):
+            line = f"{title} — {line}"
+        lines.append(f"[{n}] {line}")
+    return f"{RETRIEVAL_SYSTEM}\n\nSources:\n" + "\n".join(lines)

@@ -234,7 +234,8 @@ class TurnPipeline:
                                     lambda _, r: self._quote(picked, hits, r, grounding.CLOSEST_PREFIX))  # fmt: skip
         warm = self._prefetch(question, passages, vectors) if answer_mode is AnswerMode.AUTO else None
         shown = [p or prompts.WITHHELD for p in passages]
-        messages = [SystemMessage(prompts.grounded_system(shown)), *past, HumanMessage(question)]
+        titles = [grounding.plain(h.chunk.title) if p else "" for h, p in zip(hits, passages, strict=False)]
+        messages = [SystemMessage(prompts.grounded_system(shown, titles)), *past, HumanMessage(question)]
         tokens = self._tokens(model, messages, domain, stop=prompts.GROUNDED_STOP)
 
         def finish(answer: str, r: TurnResult) -> None:
@@ -245,7 +246,7 @@ class TurnPipeline:
             cited = cite(answer, [h.chunk for h in hits])
             r.answer, r.citations = cited.text, [citation_of(n, hits[n - 1]) for n in cited.numbers]
             if answer_mode is AnswerMode.AUTO:
-                verdict = grounding.verify(answer, question, passages, cited.numbers)
+                verdict = grounding.verify(answer, question, [*passages, *titles], cited.numbers)
                 if not verdict.ok:
                     r.draft, r.replaced_because, r.draft_citations = r.answer, verdict.why, r.citations
                     if not (self._extractive(question, passages, hits, r, vectors, require_match=True)
@@ -323,7 +324,8 @@ class TurnPipeline:
         used = list(dict.fromkeys(n for n, _ in picked))  # passage numbers, renumbered 1.. in order of use
         renumber = {n: i for i, n in enumerate(used, 1)}
         r.answer_kind = "extractive"
-        r.answer = grounding.quote([(renumber[n], sentence) for n, sentence in picked], prefix)
+        r.answer = grounding.quote([(renumber[n], sentence) for n, sentence in picked], prefix,
+                                   {renumber[n]: hits[n - 1].chunk.title for n in used})
         r.citations = [citation_of(renumber[n], hits[n - 1]) for n in used]
 
     def _closest(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult,
@@ -338,7 +340,7 @@ class TurnPipeline:
         picked = grounding.extract(question, passages[:1], vectors or self.searcher.embeddings)
         if not picked:
             return False
-        r.answer_kind, r.answer = "extractive", grounding.quote(picked, grounding.CLOSEST_PREFIX)
+        r.answer_kind, r.answer = "extractive", grounding.quote(picked, grounding.CLOSEST_PREFIX, {1: hits[0].chunk.title})
         r.citations = [citation_of(1, hits[0])]
         return True
 

@@ -41,3 +41,8 @@ def test_a_marker_copied_from_a_document_points_at_the_passage_that_supports_the
     # the document's own "[2]" (a footnote in its text) would cite accessories.md, which shares a few words
     cited = cite("Firmware 1402 adds a Dolby Vision gaming mode [2].", passages)
     assert cited.text == "Firmware 1402 adds a Dolby Vision gaming mode [3]." and cited.numbers == [3]
+
+
+def test_an_initial_does_not_end_a_sentence():
+    assert [s for s, _ in split_sentences("Boeing was founded by William E. Boeing. He was born in Detroit.")] == [
+        "Boeing was founded by William E. Boeing.", "He was born in Detroit."]  # fmt: skip

@@ -95,3 +95,23 @@ def test_steps_continue_for_up_to_three_sentences_of_the_same_passage():
 def test_the_search_rank_breaks_near_ties_between_passages():
     first, second = "Record workouts from the Exercise screen.", "Workout detection records workouts automatically."
     assert extract("How do I record a workout?", [first, second])[0][0] == 1
+
+
+def test_a_quote_names_the_page_its_pronouns_stand_for():
+    """ "It is the world's largest passenger airliner" answers "what is the largest passenger
+    airplane?" only with the page it comes from."""
+    page = "It is the world's largest passenger airliner. It has two full-length decks."
+    picked = extract("What is the largest passenger airplane?", [page])
+    assert quote(picked, titles={1: "Airbus A380"}).startswith(
+        "Your documents say: Airbus A380 — It is the world's largest passenger airliner [1].")
+    said = [(1, "Water lock mode turns off the touchscreen.")]  # the title adds nothing: left out
+    assert quote(said, titles={1: "Water lock mode"}) == "Your documents say: Water lock mode turns off the touchscreen [1]."
+
+
+def test_restating_the_question_to_add_its_answer_is_not_an_echo():
+    page = "Maya Angelou — In 2021, the United States Mint announced that Angelou would be on the quarter."
+    question = "Who was the first African American woman to appear on a quarter in the United States?"
+    answer = "The first African American woman to appear on a quarter in the United States was Maya Angelou."
+    assert verify(answer, question, [page], [1]).ok
+    invented = "The first African American woman to appear on a quarter in the United States was Zelda Quix."
+    assert "repeats" in verify(invented, question, [page], [1]).why

@@ -16,3 +16,12 @@ def test_focused_passages_reach_the_model_unchanged():
     """Fencing changes nothing a focused passage already satisfies, so answers stay as measured."""
     focused = "From Galaxy Wearable, tap the Home tab. Tap Alarm > Add alarm."
     assert prompts.fenced(focused) == focused
+
+
+def test_each_source_leads_with_its_title_unless_it_already_does():
+    system = prompts.grounded_system(["It is the world's largest passenger airliner.", "Water lock mode Turn it on."],
+                                     ["Airbus A380", "Water lock mode"])  # fmt: skip
+    assert system.split("Sources:\n", 1)[1].splitlines() == [
+        "[1] Airbus A380 — It is the world's largest passenger airliner.",
+        "[2] Water lock mode Turn it on.",
+    ]

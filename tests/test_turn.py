@@ -84,7 +84,8 @@ def test_extractive_mode_quotes_the_passage_verbatim_without_generating(settings
     assert result.answer_kind == "extractive" and result.answer.startswith("Your documents say:")
     assert result.citations[0].n == 1 and "[1]" in result.answer
     snippet = result.citations[0].snippet
-    quoted = result.answer.removeprefix("Your documents say: ").split(" [1]")[0]
+    title, _, quoted = result.answer.removeprefix("Your documents say: ").split(" [1]")[0].rpartition(" — ")
+    assert title == result.citations[0].section == "Release notes › Firmware 1402"  # who "it" is, when the sentence does not say
     assert quoted[:30] in " ".join(snippet.split()) or quoted[:30] in services.store.snapshot().chunks[0].text
 
 

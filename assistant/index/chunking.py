@@ -28,6 +28,11 @@ class Chunk:
     mtime: float  # the file's modification time: its freshness
 
     @property
+    def title(self) -> str:
+        """What a reader calls the passage: its heading, else its file's name ("Airbus A380")."""
+        return self.section or " ".join(PurePosixPath(self.source).stem.replace("-", " ").replace("_", " ").split())
+
+    @property
     def search_text(self) -> str:
         """What BM25 and the embedder see: the passage plus where it sits (file name, heading)."""
         title = PurePosixPath(self.source).stem.replace("-", " ").replace("_", " ")
