@@ -28,6 +28,7 @@ MAX_FOCUS_CHARS = 480
 EMBED_SHORTLIST = 6
 MIN_QUOTE_OVERLAP = 0.5
 RANK_PRIOR = 0.2  # added to a sentence's score (0–1) over its passage's rank: 0.2, 0.1, 0.067, …
+ANSWER_TYPE_BONUS = 0.2  # added when a sentence holds what the question asks for: a number, a year, a new name
 ECHOED_QUESTION = 0.8  # share of an answer's content words taken from the question: "No, my band got hot while charging?"
 UNSUPPORTED_WORDS = 0.35  # share of an answer's content words found in no passage that fails it
 STEPS_QUESTION = re.compile(r"^\s*(how|what are the steps|where)\b", re.I)
@@ -134,7 +135,9 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     Each sentence is scored by the question words it contains (stemmed, IDF-weighted over these
     passages) plus, when embeddings are given, its cosine to the question, plus a prior for its
     passage's search rank: a sentence sees neither its section's title nor the rest of its
-    passage, which the search did. The best one is kept with the sentences after it in its
+    passage, which the search did, plus a bonus when it holds the kind of thing asked for (a
+    number for "how many", a year for "when", a name for "who": the sentence that names the
+    founder, not the one that repeats "founder"). The best one is kept with the sentences after it in its
     passage: up to `limit` when the question asks how (steps continue: "From Galaxy Wearable, tap
     the Home tab. Tap Alarm > Add alarm."), one otherwise — the next sentence is where a manual
     gives the reason or the detail ("… may become hot. This does not affect the device's lifespan.").
@@ -158,6 +161,7 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
         score[:] = -1.0
         score[shortlist] = 0.5 * lexical[shortlist] + 0.5 * (vectors[1:] @ vectors[0])
     score = score + RANK_PRIOR / np.array([n for n, _ in candidates])  # the search's ranking counts too
+    score = score + ANSWER_TYPE_BONUS * np.array([_has_answer_type(question, s) for _, s in candidates])
     best = int(np.argmax(score))
     chosen = [best]
     extra = (limit - 1) if STEPS_QUESTION.match(question) else 1
@@ -166,6 +170,25 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
             break
         chosen.append(nxt)
     return [candidates[i] for i in sorted(chosen)]
+
+
+WHO_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.I)
+WHEN_QUESTION = re.compile(r"^\s*(when|(in )?what year|(in )?which year)\b", re.I)
+YEAR = re.compile(r"\b(1[5-9]|20)\d\d\b")
+NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
+
+
+def _has_answer_type(question: str, sentence: str) -> bool:
+    """Does the sentence hold the kind of thing the question asks for — a number for "how many", a
+    year for "when", a name the question does not already say for "who"?"""
+    if NUMBER_QUESTION.match(question):
+        return bool(re.search(r"\d", sentence))
+    if WHEN_QUESTION.match(question):
+        return bool(YEAR.search(sentence))
+    if WHO_QUESTION.match(question):
+        asked = set(tokenize(question))
+        return any(set(tokenize(name)) - asked for name in NAME.findall(sentence))
+    return False
 
 
 def asks_for_steps(question: str) -> bool:

@@ -235,7 +235,11 @@ class TurnPipeline:
         warm = self._prefetch(question, passages, vectors) if answer_mode is AnswerMode.AUTO else None
         shown = [p or prompts.WITHHELD for p in passages]
         titles = [grounding.plain(h.chunk.title) if p else "" for h, p in zip(hits, passages, strict=False)]
-        messages = [SystemMessage(prompts.grounded_system(shown, titles)), *past, HumanMessage(question)]
+        # A file without headings (a web page, an article) is about what its name says, and its
+        # sentences call that "it" or "he": the model is told the name. A section's sentences name
+        # their topic themselves; titling them too changed the small model's drafts at random.
+        named = [t if not h.chunk.section else "" for h, t in zip(hits, titles, strict=False)]
+        messages = [SystemMessage(prompts.grounded_system(shown, named)), *past, HumanMessage(question)]
         tokens = self._tokens(model, messages, domain, stop=prompts.GROUNDED_STOP)
 
         def finish(answer: str, r: TurnResult) -> None:

@@ -115,3 +115,13 @@ def test_restating_the_question_to_add_its_answer_is_not_an_echo():
     assert verify(answer, question, [page], [1]).ok
     invented = "The first African American woman to appear on a quarter in the United States was Zelda Quix."
     assert "repeats" in verify(invented, question, [page], [1]).why
+
+
+@pytest.mark.parametrize(
+    ("question", "restating", "answer"),
+    [("Who founded Boeing?", "Boeing was founded as a maker of seaplanes.", "Boeing was founded by William Boeing."),
+     ("When did Blackpink debut?", "Blackpink made a debut like no other group.", "Blackpink made their debut in 2016."),
+     ("How many stations does the metro have?", "The metro has stations on every line.", "The metro has 101 stations.")],
+)  # fmt: skip
+def test_the_sentence_holding_what_the_question_asks_for_wins_a_near_tie(question, restating, answer):
+    assert extract(question, [f"{restating} {answer}"])[0][1] == answer
