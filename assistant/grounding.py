@@ -98,25 +98,35 @@ def _without_repeats(text: str) -> str:
     return "".join(kept).strip()
 
 
-def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: Sequence[int]) -> Verdict:
-    """Is a generated answer safe to show as it is?"""
+def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: Sequence[int],
+           titles: Sequence[str] = ()) -> Verdict:
+    """Is a generated answer safe to show as it is? `titles` (the passages' page or section names)
+    vouch for a name ("Michael Smith", from the page it heads) but not for the rest of the words:
+    counted as passage text, "Find my phone" let "I'm here to help you find your phone" pass."""
     words = set(tokenize(answer))
     if len(answer.split()) < 3 or EMPTY_LIST.match(answer) or not words:
         return Verdict(False, "the answer is empty or too short")
     asked = set(tokenize(question))
     sourced = set().union(*(set(tokenize(p)) for p in passages))
+    # Words the answer capitalises and a title holds: "William E. Boeing", named by his page's title.
+    named = set(tokenize(" ".join(re.findall(r"\b[A-Z][\w.]*", MARKER.sub("", answer))))) & set(
+        tokenize(" ".join(titles)))
     # "…on a quarter in the United States was Maya Angelou" restates the question to add its answer:
     # an echo adds nothing the passages hold.
-    if overlap(words, asked) >= ECHOED_QUESTION and not (words - asked) & sourced:
+    if overlap(words, asked) >= ECHOED_QUESTION and not (words - asked) & (sourced | named):
         return Verdict(False, "the answer only repeats the question")
     if MARKER.sub("", answer).strip().endswith("?"):
         return Verdict(False, "the answer is a question")
     if any(ECHO_LINE.match(line) for line in answer.splitlines()):
         return Verdict(False, "the answer echoes the prompt")
-    known = sourced | asked
+    known = sourced | asked | named
     unknown = len(words - known) / len(words)
     if unknown > UNSUPPORTED_WORDS:
         return Verdict(False, f"{unknown:.0%} of its content words appear in no passage")
+    if WHO_QUESTION.match(question):  # a name the sources never mention is invented, however fluent
+        bare_names = [n for n in NAME.findall(MARKER.sub("", answer)) if set(tokenize(n)) - known]
+        if bare_names:
+            return Verdict(False, f"it names {bare_names[0]}, whom no passage mentions")
     if not cited_numbers:
         return Verdict(False, "no sentence of it matches a passage")
     bare = MARKER.sub("", answer)

@@ -250,7 +250,7 @@ class TurnPipeline:
             cited = cite(answer, [h.chunk for h in hits])
             r.answer, r.citations = cited.text, [citation_of(n, hits[n - 1]) for n in cited.numbers]
             if answer_mode is AnswerMode.AUTO:
-                verdict = grounding.verify(answer, question, [*passages, *titles], cited.numbers)
+                verdict = grounding.verify(answer, question, passages, cited.numbers, titles)
                 if not verdict.ok:
                     r.draft, r.replaced_because, r.draft_citations = r.answer, verdict.why, r.citations
                     if not (self._extractive(question, passages, hits, r, vectors, require_match=True)

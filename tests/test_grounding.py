@@ -125,3 +125,21 @@ def test_restating_the_question_to_add_its_answer_is_not_an_echo():
 )  # fmt: skip
 def test_the_sentence_holding_what_the_question_asks_for_wins_a_near_tie(question, restating, answer):
     assert extract(question, [f"{restating} {answer}"])[0][1] == answer
+
+
+def test_a_who_answer_naming_someone_no_passage_mentions_is_invented():
+    page = "Jaws (film) — Jaws is a 1975 American thriller film directed by Steven Spielberg."
+    assert verify("The 1975 American thriller film Jaws was directed by Steven Spielberg.", "Who directed Jaws?", [page], [1]).ok
+    verdict = verify("The 1975 American thriller film Jaws was directed by Steven Soderbergh.", "Who directed Jaws?", [page], [1])
+    assert not verdict.ok and "Steven Soderbergh" in verdict.why
+
+
+def test_a_title_vouches_for_a_name_not_for_filler():
+    page = "He also became the first player to win both the PDC World Youth Championship and the World Championship."
+    question = "Who is the most recent player to win both the PDC World Youth Championship and the World Championship?"
+    answer = "The most recent player to win both the PDC World Youth Championship and the World Championship is Michael Smith."
+    assert "repeats" in verify(answer, question, [page], [1]).why
+    assert verify(answer, question, [page], [1], ["Michael Smith (darts player)"]).ok
+    filler = "I'm sorry about your phone. I'm here to help you find your phone and band."
+    assert not verify(filler, "I lost my phone, can the band help me find it?", ["Launch the feature."], [1],
+                      ["Find my phone", "Find My Band"]).ok  # fmt: skip
