@@ -29,6 +29,7 @@ def best_f1(prediction: str, golds: list[str]) -> float:
 
 
 def contains_gold(prediction: str, golds: list[str]) -> bool:
-    """The normalized answer contains one normalized gold answer (short golds only make sense)."""
-    pred = normalize(prediction)
-    return any(normalize(g) and normalize(g) in pred for g in golds)
+    """The normalized answer contains one normalized gold answer as whole words (short golds only
+    make sense): the gold "0" is not in "2016", nor "one" in "someone"."""
+    pred = f" {normalize(prediction)} "
+    return any(normalize(g) and f" {normalize(g)} " in pred for g in golds)
