@@ -185,7 +185,7 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
 WHO_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.I)
 WHEN_QUESTION = re.compile(r"^\s*(when|(in )?what year|(in )?which year)\b", re.I)
 YEAR = re.compile(r"\b(1[5-9]|20)\d\d\b")
-NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
+NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*)+")  # "Greg DeLiso", not "TV"
 
 
 def _has_answer_type(question: str, sentence: str) -> bool:

@@ -132,6 +132,9 @@ def test_a_who_answer_naming_someone_no_passage_mentions_is_invented():
     assert verify("The 1975 American thriller film Jaws was directed by Steven Spielberg.", "Who directed Jaws?", [page], [1]).ok
     verdict = verify("The 1975 American thriller film Jaws was directed by Steven Soderbergh.", "Who directed Jaws?", [page], [1])
     assert not verdict.ok and "Steven Soderbergh" in verdict.why
+    room = "The Room — The Room is a 2003 American drama film written and directed by Tommy Wiseau."
+    verdict = verify("The 2003 American drama film The Room was directed by Greg DeLiso.", "Who directed The Room?", [room], [1])
+    assert "Greg DeLiso" in verdict.why
 
 
 def test_a_title_vouches_for_a_name_not_for_filler():

@@ -32,7 +32,7 @@ def run(base: Settings, demo_knowledge: Path, progress: Callable | None = None) 
     scenarios = builtin_scenarios()
     counts = {"questions": 0, "picked": 0, "answerable": 0, "answered": 0, "unanswerable": 0, "escalated": 0,
               "wrongly_escalated": 0, "sentences": 0, "supported": 0, "flagged": 0}  # fmt: skip
-    examples = []
+    examples, escalated_answerable = [], []  # the second: what to read first when "answered" drops
     for world in dict.fromkeys(t["world"] for t in tickets):
         services = services_for(base, world, scenarios, demo_knowledge)
         for ticket in (t for t in tickets if t["world"] == world):
@@ -45,6 +45,8 @@ def run(base: Settings, demo_knowledge: Path, progress: Callable | None = None) 
                     counts["answerable"] += 1
                     counts["answered"] += part is not None and not part.escalate
                     counts["wrongly_escalated"] += part is not None and part.escalate
+                    if part is not None and part.escalate:
+                        escalated_answerable.append(question)
                 else:
                     counts["unanswerable"] += 1
                     counts["escalated"] += part is not None and part.escalate
@@ -61,5 +63,5 @@ def run(base: Settings, demo_knowledge: Path, progress: Callable | None = None) 
         "tickets": len(tickets), **counts,
         "picked_share": share("picked", "questions"), "answered_share": share("answered", "answerable"),
         "escalated_share": share("escalated", "unanswerable"), "supported_share": share("supported", "sentences"),
-        "examples": examples,
+        "examples": examples, "wrongly_escalated_questions": escalated_answerable,
     }  # fmt: skip
