@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 
 import numpy as np
 
@@ -33,6 +34,10 @@ ECHOED_QUESTION = 0.8  # share of an answer's content words taken from the quest
 UNSUPPORTED_WORDS = 0.35  # share of an answer's content words found in no passage that fails it
 STEPS_QUESTION = re.compile(r"^\s*(how|what are the steps|where)\b", re.I)
 NUMBER_QUESTION = re.compile(r"^\s*(how (many|much|long|old|far|big|tall)|what (year|percentage|number))\b", re.I)
+WHO_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.I)
+WHEN_QUESTION = re.compile(r"^\s*(when|(in )?what year|(in )?which year)\b", re.I)
+YEAR = re.compile(r"\b(1[5-9]|20)\d\d\b")
+NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*)+")  # "Greg DeLiso", not "TV"
 ECHO_LINE = re.compile(r"^\s*(\[\d+\]\s*\(|passages?:|sources?:|question:|answer:)", re.I)
 EMPTY_LIST = re.compile(r"^(\s*(\d+[.)]|[-*•])\s*)+$")
 
@@ -182,12 +187,6 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     return [candidates[i] for i in sorted(chosen)]
 
 
-WHO_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.I)
-WHEN_QUESTION = re.compile(r"^\s*(when|(in )?what year|(in )?which year)\b", re.I)
-YEAR = re.compile(r"\b(1[5-9]|20)\d\d\b")
-NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*)+")  # "Greg DeLiso", not "TV"
-
-
 def _has_answer_type(question: str, sentence: str) -> bool:
     """Does the sentence hold the kind of thing the question asks for — a number for "how many", a
     year for "when", a name the question does not already say for "who"?"""
@@ -223,14 +222,9 @@ def quote(picked: Sequence[tuple[int, str]], prefix: str = QUOTE_PREFIX, titles:
     verbatim, each sentence with its passage number. A passage's title leads its sentences when it
     says something they do not: a quote that begins "It is…" or "He also became…" names nothing
     on its own, and the page's subject is what the pronoun stands for."""
-    groups: list[tuple[int, list[str]]] = []
-    for n, s in picked:
-        if groups and groups[-1][0] == n:
-            groups[-1][1].append(s)
-        else:
-            groups.append((n, [s]))
     parts = []
-    for n, sentences in groups:
+    for n, group in groupby(picked, key=lambda p: p[0]):  # consecutive sentences of one passage
+        sentences = [s for _, s in group]
         body = " ".join(f"{s} [{n}]" if not s.endswith((".", "!", "?")) else f"{s[:-1]} [{n}]{s[-1]}" for s in sentences)
         title = plain((titles or {}).get(n, ""))
         if set(tokenize(title)) - set(tokenize(" ".join(sentences))):
