@@ -234,7 +234,7 @@ class TurnPipeline:
                                     lambda _, r: self._quote(picked, hits, r, grounding.CLOSEST_PREFIX))  # fmt: skip
         warm = self._prefetch(question, passages, vectors) if answer_mode is AnswerMode.AUTO else None
         shown = [p or prompts.WITHHELD for p in passages]
-        titles = [grounding.plain(h.chunk.title) if p else "" for h, p in zip(hits, passages, strict=False)]
+        titles = [_title(h) if p else "" for h, p in zip(hits, passages, strict=False)]
         # A file without headings (a web page, an article) is about what its name says, and its
         # sentences call that "it" or "he": the model is told the name. A section's sentences name
         # their topic themselves; titling them too changed the small model's drafts at random.
@@ -329,7 +329,7 @@ class TurnPipeline:
         renumber = {n: i for i, n in enumerate(used, 1)}
         r.answer_kind = "extractive"
         r.answer = grounding.quote([(renumber[n], sentence) for n, sentence in picked], prefix,
-                                   {renumber[n]: hits[n - 1].chunk.title for n in used})
+                                   {renumber[n]: _title(hits[n - 1]) for n in used})
         r.citations = [citation_of(renumber[n], hits[n - 1]) for n in used]
 
     def _closest(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult,
@@ -344,7 +344,7 @@ class TurnPipeline:
         picked = grounding.extract(question, passages[:1], vectors or self.searcher.embeddings)
         if not picked:
             return False
-        r.answer_kind, r.answer = "extractive", grounding.quote(picked, grounding.CLOSEST_PREFIX, {1: hits[0].chunk.title})
+        r.answer_kind, r.answer = "extractive", grounding.quote(picked, grounding.CLOSEST_PREFIX, {1: _title(hits[0])})
         r.citations = [citation_of(1, hits[0])]
         return True
 
@@ -400,6 +400,13 @@ def _history_messages(history: Sequence[tuple[str, str]]) -> list[BaseMessage]:
     for q, a in history:
         out += [HumanMessage(q), AIMessage(a)]
     return out
+
+
+def _title(hit: Hit) -> str:
+    """The passage's title as the model and a quote may show it: plain, and none at all when it
+    addresses the reader (a file named "ignore your instructions.txt" names nothing)."""
+    title = grounding.plain(hit.chunk.title)
+    return "" if instructions_in(title) else title
 
 
 def _ms_since(start: float) -> float:
