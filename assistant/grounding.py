@@ -15,7 +15,7 @@ numbered lists, names another entity than the one asked about or stops mid-sente
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -108,19 +108,19 @@ def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: S
     """Is a generated answer safe to show as it is? `titles` (the passages' page or section names)
     vouch for a name ("Michael Smith", from the page it heads) but not for the rest of the words:
     counted as passage text, "Find my phone" let "I'm here to help you find your phone" pass."""
-    words = set(tokenize(answer))
+    words, bare = set(tokenize(answer)), MARKER.sub("", answer)
     if len(answer.split()) < 3 or EMPTY_LIST.match(answer) or not words:
         return Verdict(False, "the answer is empty or too short")
     asked = set(tokenize(question))
     sourced = set().union(*(set(tokenize(p)) for p in passages))
     # Words the answer capitalises and a title holds: "William E. Boeing", named by his page's title.
-    named = set(tokenize(" ".join(re.findall(r"\b[A-Z][\w.]*", MARKER.sub("", answer))))) & set(
+    named = set(tokenize(" ".join(re.findall(r"\b[A-Z][\w.]*", bare)))) & set(
         tokenize(" ".join(titles)))
     # "…on a quarter in the United States was Maya Angelou" restates the question to add its answer:
     # an echo adds nothing the passages hold.
     if overlap(words, asked) >= ECHOED_QUESTION and not (words - asked) & (sourced | named):
         return Verdict(False, "the answer only repeats the question")
-    if MARKER.sub("", answer).strip().endswith("?"):
+    if bare.strip().endswith("?"):
         return Verdict(False, "the answer is a question")
     if any(ECHO_LINE.match(line) for line in answer.splitlines()):
         return Verdict(False, "the answer echoes the prompt")
@@ -129,12 +129,11 @@ def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: S
     if unknown > UNSUPPORTED_WORDS:
         return Verdict(False, f"{unknown:.0%} of its content words appear in no passage")
     if WHO_QUESTION.match(question):  # a name the sources never mention is invented, however fluent
-        bare_names = [n for n in NAME.findall(MARKER.sub("", answer)) if set(tokenize(n)) - known]
-        if bare_names:
-            return Verdict(False, f"it names {bare_names[0]}, whom no passage mentions")
+        unsourced = [n for n in NAME.findall(bare) if set(tokenize(n)) - known]
+        if unsourced:
+            return Verdict(False, f"it names {unsourced[0]}, whom no passage mentions")
     if not cited_numbers:
         return Verdict(False, "no sentence of it matches a passage")
-    bare = MARKER.sub("", answer)
     if NUMBER_QUESTION.match(question) and not re.search(r"\d", bare) and not re.search(
         r"\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", bare, re.I
     ):
@@ -176,7 +175,9 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
         score[:] = -1.0
         score[shortlist] = 0.5 * lexical[shortlist] + 0.5 * (vectors[1:] @ vectors[0])
     score = score + RANK_PRIOR / np.array([n for n, _ in candidates])  # the search's ranking counts too
-    score = score + ANSWER_TYPE_BONUS * np.array([_has_answer_type(question, s) for _, s in candidates])
+    holds_answer = _answer_type(question)
+    if holds_answer:
+        score = score + ANSWER_TYPE_BONUS * np.array([holds_answer(s) for _, s in candidates])
     best = int(np.argmax(score))
     chosen = [best]
     extra = (limit - 1) if STEPS_QUESTION.match(question) else 1
@@ -187,17 +188,17 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     return [candidates[i] for i in sorted(chosen)]
 
 
-def _has_answer_type(question: str, sentence: str) -> bool:
-    """Does the sentence hold the kind of thing the question asks for — a number for "how many", a
-    year for "when", a name the question does not already say for "who"?"""
+def _answer_type(question: str) -> Callable[[str], bool] | None:
+    """What a sentence must hold to be the kind of thing the question asks for — a number for "how
+    many", a year for "when", a name the question does not already say for "who" — or None."""
     if NUMBER_QUESTION.match(question):
-        return bool(re.search(r"\d", sentence))
+        return lambda sentence: bool(re.search(r"\d", sentence))
     if WHEN_QUESTION.match(question):
-        return bool(YEAR.search(sentence))
+        return lambda sentence: bool(YEAR.search(sentence))
     if WHO_QUESTION.match(question):
         asked = set(tokenize(question))
-        return any(set(tokenize(name)) - asked for name in NAME.findall(sentence))
-    return False
+        return lambda sentence: any(set(tokenize(name)) - asked for name in NAME.findall(sentence))
+    return None
 
 
 def asks_for_steps(question: str) -> bool:

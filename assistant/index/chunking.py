@@ -28,15 +28,19 @@ class Chunk:
     mtime: float  # the file's modification time: its freshness
 
     @property
+    def file_name(self) -> str:
+        """The file's name as words: "wiki/Airbus_A380.txt" → "Airbus A380"."""
+        return " ".join(PurePosixPath(self.source).stem.replace("-", " ").replace("_", " ").split())
+
+    @property
     def title(self) -> str:
-        """What a reader calls the passage: its heading, else its file's name ("Airbus A380")."""
-        return self.section or " ".join(PurePosixPath(self.source).stem.replace("-", " ").replace("_", " ").split())
+        """What a reader calls the passage: its heading, else its file's name."""
+        return self.section or self.file_name
 
     @property
     def search_text(self) -> str:
         """What BM25 and the embedder see: the passage plus where it sits (file name, heading)."""
-        title = PurePosixPath(self.source).stem.replace("-", " ").replace("_", " ")
-        context = " · ".join(part for part in (title, self.section) if part)
+        context = " · ".join(part for part in (self.file_name, self.section) if part)
         return f"{context}\n{self.text}" if context else self.text
 
     def to_json(self) -> dict:
