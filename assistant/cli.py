@@ -569,12 +569,21 @@ def _scenario_progress():
 @click.option("--qa", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help='Your questions instead: JSONL {"question", "answer", optional "source", optional "route"}, '
                    "answered from your knowledge folder and domains.")  # fmt: skip
-def eval_answers(as_json: bool, per_scenario: int, qa: Path | None) -> None:
+@click.option("--split", type=click.Choice(["test", "dev"]), default="test", show_default=True,
+              help="dev: the questions to try a change on; test: the ones to report.")
+@click.option("--scenario", "only", multiple=True, metavar="NAME", help="Only this scenario (repeatable).")
+@click.option("--details", is_flag=True, help="With --json: every answer beside its reference.")
+def eval_answers(as_json: bool, per_scenario: int, qa: Path | None, split: str, only: tuple[str, ...],
+                 details: bool) -> None:  # fmt: skip
     """Answer quality per scenario and mode (base / fine-tuned / retrieval / both / router), through the pipeline."""
     from assistant.eval.answers import run
     from assistant.eval.data import demo_knowledge_dir
 
-    report = run(_settings(), demo_knowledge_dir(), per_scenario=per_scenario, qa=qa, progress=_scenario_progress())
+    try:
+        report = run(_settings(), demo_knowledge_dir(), per_scenario=per_scenario, qa=qa, progress=_scenario_progress(),
+                     split=split, only=only, details=details)  # fmt: skip
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return

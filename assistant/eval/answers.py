@@ -16,7 +16,7 @@ import json
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +37,7 @@ PLAN = {
     "red_team": ("auto",),
 }
 USER_MODES = ("retrieval", "auto")
-PIPELINE_VERSION = "21"  # bump when the turn's prompts or checks change, to invalidate cached answers
+PIPELINE_VERSION = "22"  # bump when the turn's prompts or checks change, to invalidate cached answers
 SCAFFOLDING = re.compile(r"(^|\n)\s*(passages?|sources?|question)\s*:|\[\d+\]\s*\(", re.I)
 
 
@@ -140,10 +140,28 @@ def score(items: list[Item], answers: list[Answer]) -> dict:
     return out
 
 
+def _detail(item: Item, answer: Answer) -> dict:
+    """One answer beside what it was scored against, to read why a figure moved."""
+    return {"question": item.question, "golds": list(item.golds), "answer": answer.text, "kind": answer.kind,
+            "route": answer.route, "draft": answer.draft, "cited": answer.cited,
+            "cited_right": any(c in item.sources for c in answer.cited) if item.sources else None,
+            "contains_reference": contains_gold(answer.text, list(item.golds)) if item.golds else None}  # fmt: skip
+
+
 def run(base: Settings, demo_knowledge: Path, *, per_scenario: int = 20, qa: Path | None = None,
-        progress: Callable | None = None) -> dict:  # fmt: skip
-    """Test-split questions of each scenario (or the user's `qa` file), answered in each planned mode."""
+        progress: Callable | None = None, split: str = "test", only: Sequence[str] = (),
+        details: bool = False) -> dict:  # fmt: skip
+    """Questions of one split of each scenario (or the user's `qa` file), answered in each planned mode.
+
+    The dev split is where a change is tried; the test split is only for the figures reported.
+    """
     scenarios = [user_scenario(qa)] if qa else builtin_scenarios()
+    if only:
+        unknown = set(only) - {s.name for s in scenarios}
+        if unknown:
+            raise ValueError(f"no scenario named {', '.join(sorted(unknown))}; "
+                             f"choose from {', '.join(s.name for s in scenarios)}")  # fmt: skip
+        scenarios = [s for s in scenarios if s.name in only]
     base = base.model_copy(update={"prompt_cache": False})  # reproducible: same prompt, same answer, any order
     started = time.perf_counter()
     table: dict[str, dict] = {}
@@ -151,12 +169,20 @@ def run(base: Settings, demo_knowledge: Path, *, per_scenario: int = 20, qa: Pat
         services = services_for(base, folder, scenarios, demo_knowledge)
         bank = AnswerBank(services, services.settings.data_dir / "cache" / "answers.jsonl")
         for scenario in (s for s in scenarios if s.folder == folder):
-            table[scenario.name] = _answer_scenario(scenario, bank, per_scenario, progress)
-    return {"table": table, "per_scenario": per_scenario, "seconds": round(time.perf_counter() - started)}
+            table[scenario.name] = _answer_scenario(scenario, bank, per_scenario, progress, split, details)
+    return {"table": table, "per_scenario": per_scenario, "split": split,
+            "seconds": round(time.perf_counter() - started)}  # fmt: skip
 
 
-def _answer_scenario(scenario: Scenario, bank: AnswerBank, limit: int, progress: Callable | None) -> dict:
-    items = [i for i in scenario.items if i.split in ("test", "")][:limit] if limit else scenario.items
+def select(items: Sequence[Item], split: str, limit: int) -> list[Item]:
+    """The first `limit` questions of `split` (0: all); a question no split was cut from counts in both."""
+    chosen = [i for i in items if i.split in (split, "")]
+    return chosen[:limit] if limit else chosen
+
+
+def _answer_scenario(scenario: Scenario, bank: AnswerBank, limit: int, progress: Callable | None,
+                     split: str = "test", details: bool = False) -> dict:  # fmt: skip
+    items = select(scenario.items, split, limit)
     rows = {}
     for mode in PLAN.get(scenario.name, USER_MODES):
         answers = []
@@ -165,6 +191,8 @@ def _answer_scenario(scenario: Scenario, bank: AnswerBank, limit: int, progress:
             if progress:
                 progress(f"{scenario.name}/{mode}", len(answers), len(items))
         rows[mode] = score(items, answers)
+        if details:
+            rows[mode]["answers"] = [_detail(i, a) for i, a in zip(items, answers, strict=True)]
         if any(a.draft is not None or a.kind == "generated" for a in answers):  # verification on: show it off too
             rows[f"{mode} (unchecked)"] = score(items, [a.unchecked() for a in answers])
         if mode == "retrieval":
