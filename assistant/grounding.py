@@ -38,6 +38,7 @@ WHO_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.I)
 WHEN_QUESTION = re.compile(r"^\s*(when|(in )?what year|(in )?which year)\b", re.I)
 YEAR = re.compile(r"\b(1[5-9]|20)\d\d\b")
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*)+")  # "Greg DeLiso", not "TV"
+NUMBER = re.compile(r"\d(?:[\d,.]*\d)?")  # "1,261", "10.13.1", "2033"
 ECHO_LINE = re.compile(r"^\s*(\[\d+\]\s*\(|passages?:|sources?:|question:|answer:)", re.I)
 EMPTY_LIST = re.compile(r"^(\s*(\d+[.)]|[-*•])\s*)+$")
 
@@ -138,9 +139,34 @@ def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: S
         r"\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", bare, re.I
     ):
         return Verdict(False, "the question asks for a number and the answer has none")
+    if NUMBER_QUESTION.match(question) or WHEN_QUESTION.match(question):
+        wrong = _unsourced_number(bare, question, passages)
+        if wrong:
+            return Verdict(False, f"it gives {wrong}, which the sentences that answer the question do not say")
     if not re.search(r"[.!?)\]\"']\s*$", answer.strip()):
         return Verdict(False, "the answer stops mid-sentence")
     return Verdict(True)
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.replace(",", "") for n in NUMBER.findall(text)}
+
+
+def _unsourced_number(answer: str, question: str, passages: Sequence[str]) -> str | None:
+    """A number the answer adds that the passage sentences sharing most of the question's words do
+    not hold. The small model copies a number from the right page but the wrong sentence ("16
+    confirmed tornadoes" beside "1,261 confirmed tornadoes"); that the number is somewhere in the
+    passages proves nothing, so it must stand in a sentence about what was asked."""
+    added = _numbers(answer) - _numbers(question)
+    if not added:
+        return None
+    asked = set(tokenize(question)) - QUESTION_WORDS
+    sentences = [s for p in passages for s in _sentences(p)]
+    shared = [len(set(tokenize(s)) & asked) for s in sentences]
+    most = max(shared, default=0)
+    held = set().union(set(), *(_numbers(s) for s, n in zip(sentences, shared, strict=True) if n and n == most))
+    missing = sorted(added - held)
+    return missing[0] if missing else None
 
 
 def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: int = 3) -> list[tuple[int, str]]:

@@ -36,6 +36,16 @@ def test_verify_accepts_a_supported_answer_and_checks_number_questions():
     assert not bad.ok and "number" in bad.why
 
 
+def test_a_number_must_stand_in_the_sentence_about_what_was_asked():
+    page = ("There were 1,261 confirmed tornadoes in the United States in 2023. "
+            "A 16-state outbreak hit the South in March. Worldwide, 115 deaths were confirmed.")  # fmt: skip
+    asked = "How many tornadoes have been confirmed in the United States this year?"
+    assert verify("There have been 1,261 confirmed tornadoes [1].", asked, [page], [1]).ok
+    wrong = verify("The United States has had 16 confirmed tornadoes [1].", asked, [page], [1])
+    assert not wrong.ok and "gives 16" in wrong.why  # on the page, but not where the question's words are
+    assert verify("Tornadoes were confirmed in 2023 [1].", asked, [page], [1]).ok  # a number the sentence holds
+
+
 def test_extract_quotes_the_best_sentence_and_the_next_step_for_how_questions():
     picked = extract("How do I pair the remote?", ["Unrelated text about prices. QN90 costs 1299.", PASSAGE])
     assert picked[0] == (2, "To pair the remote, hold Back and Play for three seconds.")
