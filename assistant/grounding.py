@@ -232,6 +232,12 @@ def asks_for_steps(question: str) -> bool:
     return bool(STEPS_QUESTION.match(question)) and not NUMBER_QUESTION.match(question)
 
 
+def asks_for_fact(question: str) -> bool:
+    """Who, when, how many: a short fact, which the small model states in a checkable sentence (and
+    `verify` checks the name or number against the passages)."""
+    return bool(WHO_QUESTION.match(question) or WHEN_QUESTION.match(question) or NUMBER_QUESTION.match(question))
+
+
 def answers_question(question: str, picked: Sequence[tuple[int, str]]) -> bool:
     """Does the quote hold at least half of the question's content words? A quote that shares only
     a word or two ("Smart Remote" in a firmware note, asked how to pair it) answers something else."""

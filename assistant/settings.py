@@ -40,6 +40,12 @@ class AnswerMode(StrEnum):
     EXTRACTIVE = "extractive"
 
 
+class QuoteFirst(StrEnum):
+    ALL_BUT_FACTS = "all-but-facts"
+    STEPS = "steps"
+    NEVER = "never"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore", frozen=True)
 
@@ -130,11 +136,12 @@ class Settings(BaseSettings):
         "question the documents answer is answered by quoting them at once instead of queueing (the message "
         "says so); 0 = always queue. 2 = the embedded model's parallel slots; raise it with a fast Ollama server.",
     )
-    quote_steps: bool = Field(
-        True,
-        description="In auto mode, a how-to question the base model would answer from the documents is answered "
-        "with the documents' own steps, quoted, when a quote holds the question's words (a small model rewrites "
-        "steps wrongly); false lets the model paraphrase first, as for other questions.",
+    quote_first: QuoteFirst = Field(
+        QuoteFirst.ALL_BUT_FACTS,
+        description="In auto mode, which questions the base model does not write an answer to from the documents: "
+        "their best sentences are quoted instead (the closest ones, labelled so, when none holds the question's "
+        "words). all-but-facts = every question but who / when / how many (a 135M model gets steps, descriptions "
+        "and yes/no wrong); steps = how-to questions only; never = the model writes every answer (a larger model).",
     )
 
     # --- chat app ---------------------------------------------------------------------------

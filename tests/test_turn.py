@@ -4,7 +4,7 @@ from assistant import grounding
 from assistant.errors import BadInput
 from assistant.prompts import NOT_FOUND
 from assistant.services import Services
-from assistant.settings import AnswerMode
+from assistant.settings import AnswerMode, QuoteFirst
 from assistant.turn import Conversation, clean_question
 
 pytestmark = pytest.mark.slow
@@ -25,7 +25,7 @@ def indexed(settings, folder):
 
 
 def test_retrieval_answers_from_passages_with_citations_that_exist(indexed):
-    stream = Conversation(indexed.pipeline).ask("What does firmware 1402 fix?", "retrieval")
+    stream = Conversation(indexed.pipeline).ask("When is the Smart Hub store offline for maintenance?", "retrieval")
     tokens = list(stream)
     result = stream.result
     assert result.answer and result.answer_kind in ("generated", "extractive")
@@ -38,28 +38,40 @@ def test_retrieval_answers_from_passages_with_citations_that_exist(indexed):
         assert f"[{c.n}]" in result.answer
 
 
-def test_how_to_questions_get_the_documents_steps_quoted_unless_turned_off(settings, folder):
+def test_the_base_model_writes_facts_and_the_documents_are_quoted_for_the_rest(settings, folder):
     services = Services(settings)
     services.ingestor().run()
-    stream = services.pipeline.answer("How do I pair the remote?", "retrieval")
-    assert list(stream) == [] and stream.result.answer_kind == "extractive"  # no model call
-    assert "hold Back and Play" in stream.result.answer and stream.result.citations
-    paraphrased = Services(settings.model_copy(update={"quote_steps": False}))
-    paraphrased.ingestor().run()
-    stream = paraphrased.pipeline.answer("How do I pair the remote?", "retrieval")
-    assert list(stream) and stream.result.timings.first_token_ms is not None
+    for question in ("How do I pair the remote?", "What does firmware 1402 fix on HDMI eARC?"):
+        stream = services.pipeline.answer(question, "retrieval")
+        assert list(stream) == [] and stream.result.answer_kind == "extractive"  # no model call
+        assert stream.result.answer.startswith(grounding.QUOTE_PREFIX) and stream.result.citations
+    assert "hold Back and Play" in services.pipeline.answer("How do I pair the remote?", "retrieval").collect().answer
+    fact = services.pipeline.answer("When is the Smart Hub store offline for maintenance?", "retrieval")
+    assert list(fact) and fact.result.timings.first_token_ms is not None  # a "when" question: the model writes
+    for setting, written in ((QuoteFirst.STEPS, "What does firmware 1402 fix on HDMI eARC?"),
+                             (QuoteFirst.NEVER, "How do I pair the remote?")):  # fmt: skip
+        other = Services(settings.model_copy(update={"quote_first": setting}))
+        stream = other.pipeline.answer(written, "retrieval")
+        assert list(stream) and stream.result.timings.first_token_ms is not None
+
+
+def test_a_question_no_sentence_holds_gets_the_closest_sentences_not_a_draft(indexed):
+    """Drafts for these were mostly rejected, then "not found" stood beside the right passage."""
+    result = indexed.pipeline.answer("Why does the soundbar lose its connection to the TV?", "retrieval").collect()
+    assert result.answer_kind == "extractive" and result.answer.startswith(grounding.CLOSEST_PREFIX)
+    assert "eARC audio dropouts" in result.answer and not result.notices and result.draft is None
 
 
 def test_a_busy_model_gets_a_quote_at_once_instead_of_a_place_in_its_queue(settings, folder):
     services = Services(settings.model_copy(update={"busy_after": 1}))
     services.ingestor().run()
-    writing = iter(services.pipeline.answer("What does firmware 1402 fix?", "retrieval"))
+    writing = iter(services.pipeline.answer("When is the Smart Hub store offline?", "retrieval"))
     next(writing)  # one answer is with the model
-    stream = services.pipeline.answer("What does firmware 1402 fix on HDMI eARC?", "retrieval")
+    stream = services.pipeline.answer("When does the Smart Hub store go offline for maintenance?", "retrieval")
     assert list(stream) == [] and stream.result.answer_kind == "extractive"
     assert any("busy with 1 other answer" in n for n in stream.result.notices) and stream.result.citations
     writing.close()  # the first reader stops: the model is free again
-    stream = services.pipeline.answer("What does firmware 1402 fix on HDMI eARC?", "retrieval")
+    stream = services.pipeline.answer("When does the Smart Hub store go offline for maintenance?", "retrieval")
     assert list(stream) and not stream.result.notices
 
 
@@ -68,9 +80,9 @@ def test_a_busy_model_shows_the_closest_sentences_at_once_when_no_quote_answers(
     gets the closest sentences now, labelled as the closest, with a notice saying why."""
     services = Services(settings.model_copy(update={"busy_after": 1}))
     services.ingestor().run()
-    writing = iter(services.pipeline.answer("What does firmware 1402 fix?", "retrieval"))
+    writing = iter(services.pipeline.answer("When is the Smart Hub store offline?", "retrieval"))
     next(writing)
-    result = services.pipeline.answer("Why does the soundbar lose its connection to the TV?").collect()
+    result = services.pipeline.answer("When did the soundbar start losing its connection to the TV?").collect()
     assert result.answer_kind == "extractive" and result.answer.startswith(grounding.CLOSEST_PREFIX)
     assert "eARC audio dropouts" in result.answer and result.citations[0].source == "release-notes.md"
     assert any("busy with 1 other answer" in n and "Ask again" in n for n in result.notices)
