@@ -7,10 +7,11 @@ import string
 from collections import Counter
 
 ARTICLES = re.compile(r"\b(a|an|the)\b")
+MARKER = re.compile(r"\[\d+\]")  # the app's citation markers: "[2]" is not the answer "2"
 
 
 def normalize(text: str) -> str:
-    text = text.lower()
+    text = MARKER.sub(" ", text).lower()
     text = "".join(ch for ch in text if ch not in set(string.punctuation))
     return " ".join(ARTICLES.sub(" ", text).split())
 

@@ -214,7 +214,7 @@ class TurnPipeline:
         busy = 0 < self.settings.busy_after <= ahead
         # The base model gets a manual's steps, descriptions and yes/no answers wrong (on the unseen
         # manual's dev questions its verified drafts cited the right section for 14 of 21, the quotes
-        # for 16, with no "not found" instead of 2): those are quoted. And when the model is busy, a
+        # for 17, with no "not found" instead of 2): those are quoted. And when the model is busy, a
         # quote now beats an answer minutes later (the soak's 20 sessions queued past ten minutes).
         quoted = domain is None and self._quotes_first(question)
         if answer_mode is AnswerMode.AUTO and (quoted or busy):
