@@ -32,7 +32,7 @@ RANK_PRIOR = 0.2  # added to a sentence's score (0–1) over its passage's rank:
 ANSWER_TYPE_BONUS = 0.2  # added when a sentence holds what the question asks for: a number, a year, a new name
 ECHOED_QUESTION = 0.8  # share of an answer's content words taken from the question: "No, my band got hot while charging?"
 UNSUPPORTED_WORDS = 0.35  # share of an answer's content words found in no passage that fails it
-STEPS_QUESTION = re.compile(r"^\s*(how|what are the steps|where)\b", re.I)
+STEPS_QUESTION = re.compile(r"(^|[,;]\s*)(how|what are the steps|where)\b", re.I)  # "I lost my band, how do I…"
 NUMBER_QUESTION = re.compile(r"^\s*(how (many|much|long|old|far|big|tall)|what (year|percentage|number))\b", re.I)
 WHO_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.I)
 WHEN_QUESTION = re.compile(r"^\s*(when|(in )?what year|(in )?which year)\b", re.I)
@@ -169,7 +169,8 @@ def _unsourced_number(answer: str, question: str, passages: Sequence[str]) -> st
     return missing[0] if missing else None
 
 
-def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: int = 3) -> list[tuple[int, str]]:
+def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: int = 3,
+            whole: Sequence[str] = ()) -> list[tuple[int, str]]:  # fmt: skip
     """The passage sentences that best answer the question: (passage number, sentence), in reading order.
 
     Each sentence is scored by the question words it contains (stemmed, IDF-weighted over these
@@ -181,6 +182,8 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     passage: up to `limit` when the question asks how (steps continue: "From Galaxy Wearable, tap
     the Home tab. Tap Alarm > Add alarm."), one otherwise — the next sentence is where a manual
     gives the reason or the detail ("… may become hot. This does not affect the device's lifespan.").
+    Given the `whole` passages the focused ones were cut from, those next sentences come from there:
+    a manual's steps run past the three-sentence window (dev: Galaxy key instruction 11 → 12 of 21).
     """
     candidates = [(n, s) for n, text in enumerate(passages, 1) for s in _sentences(text) if len(s.split()) >= 3]
     if not candidates:
@@ -204,14 +207,12 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     holds_answer = _answer_type(question)
     if holds_answer:
         score = score + ANSWER_TYPE_BONUS * np.array([holds_answer(s) for _, s in candidates])
-    best = int(np.argmax(score))
-    chosen = [best]
-    extra = (limit - 1) if STEPS_QUESTION.match(question) else 1
-    for nxt in range(best + 1, min(best + 1 + extra, len(candidates))):
-        if candidates[nxt][0] != candidates[best][0]:
-            break
-        chosen.append(nxt)
-    return [candidates[i] for i in sorted(chosen)]
+    n, sentence = candidates[int(np.argmax(score))]
+    following = _sentences(whole[n - 1]) if len(whole) >= n else []
+    if sentence not in following:  # no whole passage, or the window was cut mid-sentence: its own sentences
+        following = [s for m, s in candidates if m == n]
+    following = [s for s in following[following.index(sentence) + 1 :] if len(s.split()) >= 3]
+    return [(n, sentence)] + [(n, s) for s in following[: (limit - 1) if STEPS_QUESTION.search(question) else 1]]
 
 
 def _answer_type(question: str) -> Callable[[str], bool] | None:
@@ -229,7 +230,7 @@ def _answer_type(question: str) -> Callable[[str], bool] | None:
 
 def asks_for_steps(question: str) -> bool:
     """"How do I…", "where…", "what are the steps…" — but not "how many", which wants a number."""
-    return bool(STEPS_QUESTION.match(question)) and not NUMBER_QUESTION.match(question)
+    return bool(STEPS_QUESTION.search(question)) and not NUMBER_QUESTION.match(question)
 
 
 def asks_for_fact(question: str) -> bool:

@@ -218,7 +218,7 @@ class TurnPipeline:
         # quote now beats an answer minutes later (the soak's 20 sessions queued past ten minutes).
         quoted = domain is None and self._quotes_first(question)
         if answer_mode is AnswerMode.AUTO and (quoted or busy):
-            picked = grounding.extract(question, passages, vectors)
+            picked = grounding.extract(question, passages, vectors, whole=[h.chunk.text for h in hits])
             others = f"The model is busy with {ahead} other answer{'s' * (ahead != 1)}"
             if picked and grounding.answers_question(question, picked):
                 if busy and not quoted:
@@ -326,7 +326,8 @@ class TurnPipeline:
                     vectors: TurnEmbeddings | None = None, require_match: bool = False) -> bool:  # fmt: skip
         """Replace the answer by a quote of the best passage sentences; False if there is none
         (or, with `require_match`, none that holds enough of the question's words)."""
-        picked = grounding.extract(question, passages, vectors or self.searcher.embeddings)
+        picked = grounding.extract(question, passages, vectors or self.searcher.embeddings,
+                                   whole=[h.chunk.text for h in hits])  # fmt: skip
         if not picked or (require_match and not grounding.answers_question(question, picked)):
             return False
         self._quote(picked, hits, r)
@@ -351,7 +352,7 @@ class TurnPipeline:
         ranks = sorted(r or len(hits) + 99 for r in (hits[0].bm25_rank, hits[0].dense_rank))
         if not passages[0] or ranks[0] != 1 or ranks[1] > CLOSEST_RUNNER_UP:
             return False
-        picked = grounding.extract(question, passages[:1], vectors or self.searcher.embeddings)
+        picked = grounding.extract(question, passages[:1], vectors or self.searcher.embeddings, whole=[hits[0].chunk.text])
         if not picked:
             return False
         r.answer_kind, r.answer = "extractive", grounding.quote(picked, grounding.CLOSEST_PREFIX, {1: _title(hits[0])})

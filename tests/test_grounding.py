@@ -36,6 +36,17 @@ def test_verify_accepts_a_supported_answer_and_checks_number_questions():
     assert not bad.ok and "number" in bad.why
 
 
+def test_steps_continue_past_the_focused_window_into_the_whole_passage():
+    whole = ("Find My Band Locate your band by making it vibrate. From Galaxy Wearable, tap the Home tab. "
+             "Tap More. Tap Find my band, and tap Start. The band vibrates and its screen turns on.")  # fmt: skip
+    question = "I can't find my band, how do I make it vibrate?"  # asks how, after a comma
+    window = focus(whole, question)
+    assert "tap Start" not in window
+    picked = [s for _, s in extract(question, [window], whole=[whole])]
+    assert picked[0].startswith("Find My Band") and picked[-1] == "Tap Find my band, and tap Start."
+    assert "tap Start" not in " ".join(s for _, s in extract(question, [window]))  # without it: the window only
+
+
 def test_a_number_must_stand_in_the_sentence_about_what_was_asked():
     page = ("There were 1,261 confirmed tornadoes in the United States in 2023. "
             "A 16-state outbreak hit the South in March. Worldwide, 115 deaths were confirmed.")  # fmt: skip
