@@ -164,7 +164,7 @@ def _unsourced_number(answer: str, question: str, passages: Sequence[str]) -> st
     sentences = [s for p in passages for s in _sentences(p)]
     shared = [len(set(tokenize(s)) & asked) for s in sentences]
     most = max(shared, default=0)
-    held = set().union(set(), *(_numbers(s) for s, n in zip(sentences, shared, strict=True) if n and n == most))
+    held = set().union(*(_numbers(s) for s, n in zip(sentences, shared, strict=True) if n and n == most))
     missing = sorted(added - held)
     return missing[0] if missing else None
 
@@ -183,7 +183,8 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     the Home tab. Tap Alarm > Add alarm."), one otherwise — the next sentence is where a manual
     gives the reason or the detail ("… may become hot. This does not affect the device's lifespan.").
     Given the `whole` passages the focused ones were cut from, those next sentences come from there:
-    a manual's steps run past the three-sentence window (dev: Galaxy key instruction 11 → 12 of 21).
+    a manual's steps run past the three-sentence window (dev, through the pipeline and with the
+    comma rule of STEPS_QUESTION: Galaxy key instruction 11 → 13 of 21).
     """
     candidates = [(n, s) for n, text in enumerate(passages, 1) for s in _sentences(text) if len(s.split()) >= 3]
     if not candidates:
