@@ -565,7 +565,7 @@ def _scenario_progress():
 
 @eval_group.command(name="answers")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--per-scenario", type=int, default=20, show_default=True, help="Test questions per scenario (0: all).")
+@click.option("--per-scenario", type=int, default=20, show_default=True, help="Questions per scenario (0: all).")
 @click.option("--qa", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help='Your questions instead: JSONL {"question", "answer", optional "source", optional "route"}, '
                    "answered from your knowledge folder and domains.")  # fmt: skip
