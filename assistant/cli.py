@@ -172,12 +172,17 @@ def ask(question: str, route: str, as_json: bool, adapter: Path | None) -> None:
         result = stream.collect()
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return
+    streamed = False
     for token in stream:
+        streamed = True
         click.echo(token, nl=False)
-    click.echo()
     r = stream.result
-    if r.draft is not None:
-        click.echo(f"\n(replaced by a quote from the source: {r.replaced_because})\n{r.answer}")
+    if not streamed:  # a quote given at once: the model wrote nothing, so nothing streamed
+        click.echo(r.answer)
+    else:
+        click.echo()
+        if r.draft is not None:
+            click.echo(f"\n(replaced by a quote from the source: {r.replaced_because})\n{r.answer}")
     for c in r.citations:
         where = c.source + (f", page {c.page}" if c.page else "") + (f", {c.section}" if c.section else "")
         click.echo(f"  [{c.n}] {where}", err=True)

@@ -83,6 +83,17 @@ def test_ask_json_shape_and_huge_question_is_truncated(tmp_path):
     assert b"only the first" in proc.stderr
 
 
+@pytest.mark.slow
+def test_ask_prints_a_quote_that_was_never_streamed(tmp_path):
+    from tests.documents import fill_folder
+
+    (tmp_path / "knowledge").mkdir()
+    fill_folder(tmp_path / "knowledge")
+    proc = run("ask", "How do I pair the remote?", "--route", "retrieval", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert b"hold Back and Play" in proc.stdout  # the quote itself, not only its citations on stderr
+
+
 def test_bad_settings_and_options_are_one_line_errors_naming_the_variable(tmp_path):
     err = one_line_error(run("config", env={"ASSISTANT_THREADS": "-1"}, cwd=tmp_path))
     assert "ASSISTANT_THREADS=-1" in err and "assistant config" in err
