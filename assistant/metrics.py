@@ -6,8 +6,9 @@ import re
 import string
 from collections import Counter
 
+from assistant.citations import MARKER  # the app's citation markers: "[2]" is not the answer "2"
+
 ARTICLES = re.compile(r"\b(a|an|the)\b")
-MARKER = re.compile(r"\[\d+\]")  # the app's citation markers: "[2]" is not the answer "2"
 
 
 def normalize(text: str) -> str:
