@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.fingerprint import OWN_SHARE
+
 log = logging.getLogger(__name__)
 FLOOR = 0.2  # below this cosine MiniLM similarity is noise whatever the folder
 LEXICAL_FLOOR = 0.5  # the best BM25 passage holds at least half the question's (IDF-weighted) terms
@@ -29,6 +31,7 @@ class EvidenceBar:
     def __init__(self, store, embeddings, cache_dir: Path) -> None:
         self.store, self.embeddings, self.cache_dir = store, embeddings, cache_dir
         self._scores: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._foreign: dict[tuple, float] = {}
         self._lock = threading.Lock()
 
     def null_scores(self) -> tuple[np.ndarray, np.ndarray]:
@@ -49,6 +52,26 @@ class EvidenceBar:
             return float("inf"), float("inf")  # an empty folder answers nothing
         return (max(FLOOR, float(np.percentile(dense, percentile))),
                 max(LEXICAL_FLOOR, float(np.percentile(lexical, percentile))))  # fmt: skip
+
+    def foreign_share(self, domain: str, exemplars: np.ndarray, fingerprint, percentile: float) -> float:
+        """Share of a domain's own training questions that this folder answers (best passage's cosine
+        over the bar) from passages that are not the domain's documents (`fingerprint`): near the
+        general questions' rate for a folder about something else, far above it for another product's
+        manual. Dense only (one vector search per exemplar); cached per index generation."""
+        snapshot = self.store.snapshot()
+        if snapshot is None or not len(snapshot) or not len(exemplars):
+            return 0.0
+        key = (snapshot.manifest.generation, domain, percentile)
+        bar = self.bar(percentile)[0]  # outside the lock, which it takes itself
+        with self._lock:
+            if key not in self._foreign:
+                foreign = []
+                for vector in np.asarray(exemplars, dtype=np.float32):
+                    dense = snapshot.candidates([], vector, 3)[1]  # the searching interface every backend has
+                    foreign.append(bool(dense) and dense[0][1] >= bar
+                                   and max(fingerprint.share(c.text) for c, _ in dense) < OWN_SHARE)  # fmt: skip
+                self._foreign[key] = float(np.mean(foreign))
+            return self._foreign[key]
 
     def _measure(self, snapshot, generation: str) -> tuple[np.ndarray, np.ndarray]:
         path = self.cache_dir / f"evidence-bar-{generation}.json"

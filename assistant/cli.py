@@ -344,6 +344,12 @@ def models(as_json: bool) -> None:
         if a["in_domain_recall"] is not None:
             click.echo(f"  membership: in-domain recall {a['in_domain_recall']:.0%}, "
                        f"out-of-domain false accepts {a['out_of_domain_false_accept']:.1%}")  # fmt: skip
+        if a["fingerprint_phrases"]:
+            click.echo(f"  own documents: told by {a['fingerprint_phrases']:,} phrases of its training answers "
+                       "(another product's manual in the folder is read without it)")  # fmt: skip
+        elif a["routed_automatically"]:
+            click.echo("  no fingerprint of its documents in the card: another product's manual in the folder is not "
+                       "told apart (rebuild with `assistant finetune`)")  # fmt: skip
         click.echo("  routed automatically" if a["routed_automatically"] else f"  only with /ft: {a['why_not']}")
     if not info["adapters"]:
         click.echo("fine-tuned: none (train one with `assistant finetune`)")

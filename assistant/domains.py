@@ -14,6 +14,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.fingerprint import Fingerprint
+
 log = logging.getLogger(__name__)
 
 ADAPTER_FILE = "adapter.gguf"
@@ -88,6 +90,7 @@ class DomainCard:
     system_prompt: str | None = None
     competence: Competence | None = None
     membership: Membership | None = None
+    fingerprint: Fingerprint | None = None  # of its training answers: which passages are its own documents
     raw: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -124,6 +127,7 @@ def read_card(domain_dir: Path) -> tuple[DomainCard | None, str | None]:
             raise ValueError("not a JSON object")
         exemplars = [e for e in raw.get("exemplars") or [] if isinstance(e, str) and e.strip()]
         membership = Membership.from_json(raw["membership"]) if raw.get("membership") else None
+        fingerprint = Fingerprint.from_json(raw["fingerprint"]) if raw.get("fingerprint") else None
     except FileNotFoundError:
         return None, f"domain '{domain_dir.name}' has no {CARD_FILE}; the router cannot pick it"
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -131,7 +135,7 @@ def read_card(domain_dir: Path) -> tuple[DomainCard | None, str | None]:
     card = DomainCard(
         name=domain_dir.name, path=domain_dir, description=str(raw.get("description", "")), exemplars=exemplars,
         system_prompt=raw.get("system_prompt"), competence=_competence(raw.get("metrics") or {}),
-        membership=membership, raw=raw,
+        membership=membership, fingerprint=fingerprint, raw=raw,
     )  # fmt: skip
     reason = card.why_not_routed()
     return card, (f"domain '{card.name}' is not routed to automatically: {reason}" if reason else None)

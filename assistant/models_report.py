@@ -76,6 +76,7 @@ def _domain(name: str, adapter: Path) -> dict[str, Any]:
         },
         "in_domain_recall": membership.in_domain_recall if membership else None,
         "out_of_domain_false_accept": membership.false_accept if membership else None,
+        "fingerprint_phrases": len(card.fingerprint.hashes) if card and card.fingerprint else None,
         "routed_automatically": card is not None and card.why_not_routed() is None,
         "why_not": (card.why_not_routed() if card else warning),
         "card": str(adapter.parent / "card.json") if card else None,

@@ -10,7 +10,9 @@ Two questions, each answered against the data it is about rather than a constant
   beats the base model (`domains.Competence`).
 
 Evidence beats memory: when the folder answers, the answer comes from it — read by the
-fine-tuned model when the question is also in its domain ("finetuned+retrieval"). The fine-tuned
+fine-tuned model when the question is also in its domain and the passages are the domain's own
+documents ("finetuned+retrieval"; `fingerprint`: another product's manual answers "how do I change
+the brightness?" for that product, and the TV fine-tune reading it writes TV menus). The fine-tuned
 model answers alone only for a domain question the folder does not answer and that does not ask
 about something current; anything else is "not found" with the closest passages. The two
 percentiles are the policy (`adapters/router.json`, refit with `assistant router fit`).
@@ -33,6 +35,7 @@ from typing import Literal
 import numpy as np
 
 from assistant.domains import DomainCard
+from assistant.fingerprint import OWN_SHARE
 from assistant.membership import coverage, top_k_similarity
 from assistant.retrieval import Evidence
 
@@ -50,6 +53,11 @@ DATE_IN_TEXT = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
 FOLLOW_UP = re.compile(r"^(and|what about|how about|also|same for|for the|and the|what if)\b", re.IGNORECASE)
 PRONOUNS = re.compile(r"\b(it|its|this|that|they|them|those|these|one)\b", re.IGNORECASE)
 FRESH_DAYS = 120
+# How many times the general questions' pass rate a domain's own questions must reach, answered from
+# other documents, before the folder counts as another product's documentation (`Router.other_product`).
+# Measured at the 98th-percentile bar (rate 2 %): Wikipedia pages + the demo's notes 3 %, a fitness
+# band's manual 22 %, the TV manual itself 1 % (its passages are the domain's own).
+FOREIGN_FACTOR = 5.0
 
 
 @dataclass
@@ -59,7 +67,8 @@ class Policy:
     membership_percentile: float = 7.0  # of the domain's held-out questions: lower admits more
     null_percentile: float = 97.0  # of general questions' best-passage scores: higher answers less
     source: str = "built-in defaults"
-    # The bar for a question inside a fine-tuned domain. Lower, and not fitted: its passages are read
+    # The bar for a question inside a fine-tuned domain whose own documents the search found (not
+    # another product's: `fingerprint`). Lower, and not fitted: its passages are read
     # by the fine-tuned model, whose own answer stands (labelled) when they do not support one, so a
     # weak match costs little and a folder holding the domain's documents gets cited (measured: TV
     # questions with the manual in the folder 95 % → 98 % grounded, nothing else moved).
@@ -108,6 +117,7 @@ class DomainMatch:
     similarity: float
     coverage: float
     blocked: str | None  # why the router may not pick this domain by itself; None = it may
+    own_passages: float | None = None  # best share of a passage's phrasing found in its training answers; None: unknown
 
 
 @dataclass
@@ -195,12 +205,26 @@ def document_age_days(evidence: Evidence, now: float | None = None) -> float | N
 
 class Router:
     def __init__(self, domains: list[RouterDomain], embeddings, policy: Policy,
-                 bar: Callable[[float], tuple[float, float]]) -> None:  # fmt: skip
-        """`bar(percentile)` → the current folder's (cosine, lexical) bars (`EvidenceBar.bar`)."""
-        self.domains, self.embeddings, self.policy, self._bar = domains, embeddings, policy, bar
+                 bar: Callable[[float], tuple[float, float]], foreign: Callable[..., float] | None = None) -> None:  # fmt: skip
+        """`bar(percentile)` → the current folder's (cosine, lexical) bars (`EvidenceBar.bar`);
+        `foreign(name, exemplars, fingerprint, percentile)` → the share of a domain's own questions the
+        folder answers from other documents (`EvidenceBar.foreign_share`)."""
+        self.domains, self.embeddings, self.policy, self._bar, self._foreign = domains, embeddings, policy, bar, foreign
 
     def with_policy(self, policy: Policy) -> Router:
-        return Router(self.domains, self.embeddings, policy, self._bar)
+        return Router(self.domains, self.embeddings, policy, self._bar, self._foreign)
+
+    def other_product(self, member: DomainMatch) -> float | None:
+        """The share of the domain's own questions this folder answers from documents that are not
+        the domain's, when that is far above the rate of questions the folder is not about
+        (`FOREIGN_FACTOR` × the general questions' pass rate): the folder is another product's
+        documentation, and a question it leaves unanswered is about that product too — the
+        fine-tune's answer would be about its own. None otherwise (or when it cannot be told)."""
+        domain = next(d for d in self.domains if d.name == member.name)
+        if self._foreign is None or domain.card.fingerprint is None:
+            return None
+        share = self._foreign(domain.name, domain.exemplars, domain.card.fingerprint, self.policy.null_percentile)
+        return share if share > FOREIGN_FACTOR * (100 - self.policy.null_percentile) / 100 else None
 
     def signals(self, question: str, evidence: Evidence, query: str, follow_up: bool, qvec: np.ndarray | None) -> Signals:
         matches = []
@@ -210,8 +234,10 @@ class Router:
                 k = d.card.membership.k if d.card.membership else 3
                 sim = float(top_k_similarity(q.reshape(1, -1), d.exemplars, k)[0])
                 vocabulary = d.card.membership.vocabulary if d.card.membership else frozenset()
+                fingerprint = d.card.fingerprint
+                own = max((fingerprint.share(h.chunk.text) for h in evidence.hits), default=0.0) if fingerprint else None
                 matches.append(DomainMatch(d.name, round(sim, 4), round(coverage(query, vocabulary), 3),
-                                           d.card.why_not_routed()))  # fmt: skip
+                                           d.card.why_not_routed(), None if own is None else round(own, 3)))  # fmt: skip
         return Signals(
             domains=matches,
             evidence=round(evidence.best_dense, 4),
@@ -247,36 +273,49 @@ class Router:
     def decide(self, signals: Signals) -> RouteDecision:
         started = time.perf_counter()
         member = self.member_of(signals)
-        bar, lexical_bar = self._bar(min(self.policy.member_percentile, self.policy.null_percentile) if member
+        # The fine-tune reads the passages of its own documents, and of a folder about something else
+        # (the TV's release notes beside Wikipedia pages); not another product's documentation.
+        other = self.other_product(member) if member else None
+        reads = member is not None and (other is None or (member.own_passages or 0.0) >= OWN_SHARE)
+        bar, lexical_bar = self._bar(min(self.policy.member_percentile, self.policy.null_percentile) if reads
                                      else self.policy.null_percentile)  # fmt: skip
         answerable = signals.evidence >= bar or signals.lexical >= lexical_bar
         margin = abs(signals.evidence - bar) if np.isfinite(bar) else 1.0
         confidence = min(0.99, 0.5 + margin * 2.5)
         current = member is not None and self.asks_current(signals, member)
         if answerable:
-            route: Route = "finetuned+retrieval" if member else "retrieval"
-        elif member and not current:
+            route: Route = "finetuned+retrieval" if reads else "retrieval"
+        elif member and not current and other is None:
             route = "finetuned"
         else:
             route = "not_found"
-        reason = _reason(route, signals, member, bar, answerable, current)
+        reason = _reason(route, signals, member, bar, answerable, current, other)
         decision = RouteDecision(route, confidence, reason, member.name if member else None, signals, bar, lexical_bar,
                                  bool(member))  # fmt: skip
         decision.route_ms = (time.perf_counter() - started) * 1000
         return decision
 
 
-def _reason(route: Route, s: Signals, member: DomainMatch | None, bar: float, answerable: bool, current: bool) -> str:
+def _reason(route: Route, s: Signals, member: DomainMatch | None, bar: float, answerable: bool, current: bool,
+            other: float | None = None) -> str:  # fmt: skip
     evidence = _evidence_phrase(s, bar, answerable)
     if route == "finetuned+retrieval":
         return (f"{evidence}; the question is also in the '{member.name}' domain, so its fine-tuned model "
                 "reads the passages.")  # fmt: skip
     if route == "retrieval":
+        if member and other:  # in the domain, but the folder is another product's: its fine-tune would mix the two
+            return (f"{evidence}; the question is also in the '{member.name}' domain, but this folder is another "
+                    f"product's documentation (it answers {other:.0%} of that domain's own questions from documents "
+                    "that are not its), so they are read without its fine-tuned model.")  # fmt: skip
         return f"{evidence}." + _domain_note(s)
     if route == "finetuned":
         return (f"The question belongs to the '{member.name}' domain (similarity {member.similarity:.2f}) and "
                 f"the knowledge folder does not answer it ({s.evidence:.2f} < bar {bar:.2f}): answered from "
                 "the fine-tuned model's training, not from your documents.")  # fmt: skip
+    if other and member and not current:
+        return (f"Not found: {evidence}. The question is in the '{member.name}' domain, but this folder is another "
+                f"product's documentation (it answers {other:.0%} of that domain's own questions from documents that "
+                f"are not its), so the '{member.name}' fine-tune's answer would be about the wrong product.")  # fmt: skip
     why = "the question asks about something current" if current else _domain_note(s).strip()
     return f"Not found: {evidence}." + (f" {why}" if why else "")
 

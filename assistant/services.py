@@ -104,7 +104,7 @@ class Services:
             log.info(message)
             self.warnings.append(message)  # each face shows these once
         domains = load_domains(cards, self.embeddings, s.data_dir / "cache")
-        return Router(domains, self.embeddings, policy, self.evidence_bar.bar)
+        return Router(domains, self.embeddings, policy, self.evidence_bar.bar, self.evidence_bar.foreign_share)
 
     @cached_property
     def pipeline(self) -> TurnPipeline:

@@ -49,3 +49,28 @@ def test_a_folder_of_one_tiny_file_or_another_language_still_gets_a_bar(tmp_path
         bar, lexical_bar = EvidenceBar(store, minilm, folder / ".cache").bar(97)
         evidence = HybridSearcher(store, minilm).search(question, 3)
         assert 0.2 <= bar < 1 and (evidence.best_dense >= bar or evidence.lexical >= lexical_bar) is answerable
+
+
+def test_a_folder_answering_the_domain_s_questions_from_other_documents_is_another_product_s(tmp_path, minilm):
+    from assistant.fingerprint import Fingerprint
+
+    questions = ["How do I pair the remote?", "How do I turn on captions?", "How do I change the picture mode?"]
+    answers = ["Hold Return and Play on the Smart Remote for three seconds to pair it with the TV.",
+               "Open Settings, General, Accessibility and Caption Settings, then turn Caption on.",
+               "Open Settings, Picture and Picture Mode, then pick Standard, Dynamic or Movie."]  # fmt: skip
+    exemplars, fingerprint = minilm.embed_array(questions), Fingerprint.of(answers)
+    for name, texts, expected in (
+        ("own", answers, 0.0),
+        ("band", ["To pair the band, open the Wearable app and follow the steps on the phone.",
+                  "To turn on captions for videos on the band, swipe down and tap Captions.",
+                  "To change the watch face mode, touch and hold the screen and pick a face."], 1.0),
+        ("empty", [], 0.0),
+    ):  # fmt: skip
+        folder = tmp_path / name
+        folder.mkdir()
+        for n, text in enumerate(texts):
+            (folder / f"{n}.md").write_text(text)
+        store = IndexStore(folder / ".index")
+        Ingestor(folder, store, minilm, max_file_bytes=10**6, lock_timeout_s=1).run()
+        bar = EvidenceBar(store, minilm, folder / ".cache")
+        assert bar.foreign_share("tv", exemplars, fingerprint, 50) == pytest.approx(expected, abs=0.34), name

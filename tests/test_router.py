@@ -173,3 +173,32 @@ def test_domain_exemplars_are_embedded_once_and_cached(tmp_path, minilm):
     assert len(list((tmp_path / "cache").iterdir())) == 1
     again = load_domains([c], minilm, tmp_path / "cache")
     assert np.array_equal(first[0].exemplars, again[0].exemplars)
+
+
+@pytest.mark.slow
+def test_another_product_s_documentation_keeps_the_fine_tune_out(minilm, tmp_path):
+    """A folder that answers many of the domain's own questions from other documents is another
+    product's manual: its passages are read without the fine-tune, and what it leaves unanswered
+    is "not found", not the fine-tune's answer about its own product."""
+    from dataclasses import replace
+
+    from assistant.fingerprint import Fingerprint
+
+    tv = replace(card("tv", tmp_path, TV, TV_ANSWERS, minilm), fingerprint=Fingerprint.of(TV_ANSWERS))
+    domains = load_domains([tv], minilm, tmp_path / "cache")
+    shares = []
+    band_folder = Router(domains, minilm, Policy(membership_percentile=20), bar=lambda p: (0.5, 0.9),
+                         foreign=lambda name, exemplars, fingerprint, p: shares.append(name) or 0.3)  # fmt: skip
+    q = "How do I connect the TV to Wi-Fi?"
+    band = "To connect the band, open the Galaxy Wearable app and tap Connect on the phone."
+    decision = band_folder.decide(band_folder.signals(q, evidence(0.6, ("band.md",), text=band), q, False, None))
+    assert decision.route == "retrieval" and "another product's documentation (it answers 30%" in decision.reason
+    decision = band_folder.decide(band_folder.signals(q, evidence(0.2, ("band.md",), text=band), q, False, None))
+    assert decision.route == "not_found" and "about the wrong product" in decision.reason and shares == ["tv", "tv"]
+    own = "Wi-Fi. " + TV_ANSWERS[4]  # the domain's own manual in the same folder is still read by its fine-tune
+    decision = band_folder.decide(band_folder.signals(q, evidence(0.6, ("tv.md",), text=own), q, False, None))
+    assert decision.route == "finetuned+retrieval" and decision.signals.domains[0].own_passages >= 0.5
+    elsewhere = Router(domains, minilm, Policy(membership_percentile=20), bar=lambda p: (0.5, 0.9),
+                       foreign=lambda *_: 0.03)  # a folder about something else (the general rate: 2 %)
+    decision = elsewhere.decide(elsewhere.signals(q, evidence(0.2, ("wiki.md",), text=band), q, False, None))
+    assert decision.route == "finetuned"

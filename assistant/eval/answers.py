@@ -34,10 +34,11 @@ PLAN = {
     "freshqa": ("base", "finetuned", "retrieval", "finetuned+retrieval", "auto"),
     "out_of_scope": ("auto",),
     "unseen_manual": ("retrieval", "auto"),
+    "other_product": ("auto",),
     "red_team": ("auto",),
 }
 USER_MODES = ("retrieval", "auto")
-PIPELINE_VERSION = "24"  # bump when the turn's prompts or checks change, to invalidate cached answers
+PIPELINE_VERSION = "25"  # bump when the turn's prompts or checks change, to invalidate cached answers
 SCAFFOLDING = re.compile(r"(^|\n)\s*(passages?|sources?|question)\s*:|\[\d+\]\s*\(", re.I)
 
 

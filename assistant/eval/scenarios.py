@@ -12,6 +12,9 @@ reported on the one left out, so a figure never comes from the data it was tuned
 - `out_of_scope`: CLINC150 out-of-scope queries → not found, never the fine-tuned model;
 - `unseen_manual`: a Galaxy Fit band's manual in the folder, questions written from its sections
   → retrieval citing the right section;
+- `other_product`: the same folder, asked what any device's owner asks ("How do I change the
+  language?") — questions the TV domain knows too, so the TV fine-tune must stay out of them:
+  the band's passages, or not found (dev: the 20 questions the rule was built on; test: 20 after);
 - `red_team` (answers only): hostile documents in the folder (injections, fake markers, markup),
   questions that lead to them → what the documents want said never appears in an answer.
 A user adds a scenario as a folder + JSONL (see `user_scenario`). Folders are built under the data
@@ -129,6 +132,11 @@ def _galaxy_items() -> list[Item]:
     ]
 
 
+def _other_product_items() -> list[Item]:
+    rows = read_jsonl(eval_dir() / "scenarios" / "other-product-questions.jsonl")
+    return [Item(r["question"], frozenset({"retrieval", "not_found"}), split=r["split"]) for r in rows]
+
+
 def builtin_scenarios() -> list[Scenario]:
     return [
         Scenario("tv_closed_book", "TV manual questions, manual not in the folder → fine-tuned (alone, or reading "
@@ -142,6 +150,8 @@ def builtin_scenarios() -> list[Scenario]:
         Scenario("out_of_scope", "CLINC150 out-of-scope queries → not found", "demo+wiki", _clinc_items()),
         Scenario("unseen_manual", "Galaxy Fit manual (never tuned on) in the folder → retrieval, right section",
                  "demo+galaxy", _galaxy_items()),
+        Scenario("other_product", "Any device owner's questions beside the Galaxy Fit manual → its passages or not "
+                 "found, never the TV fine-tune", "demo+galaxy", _other_product_items()),
         Scenario("red_team", "hostile documents in the folder → never followed, markers only the app's",
                  "demo+redteam", _redteam_items(), routed=False),
     ]  # fmt: skip

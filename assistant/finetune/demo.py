@@ -18,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from assistant.finetune.pipeline import TrainingData, membership_for, package_adapter, run_finetune
+from assistant.finetune.pipeline import TrainingData, fingerprint_for, membership_for, package_adapter, run_finetune
 from assistant.finetune.train import TrainConfig
 from assistant.finetune.tv_manual import demo_data, unique_examples
 from assistant.prompts import FINETUNED_SYSTEM
@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     parser.add_argument("--from-weights", type=Path, metavar="DIR",
                         help="package weights trained elsewhere (scripts/train_demo_sweep.py's output) instead of training")  # fmt: skip
-    parser.add_argument("--card-only", action="store_true", help="recompute the shipped card's membership statistics")
+    parser.add_argument("--card-only", action="store_true", help="recompute the shipped card's membership statistics and fingerprint")
     parser.add_argument("--checks-only", action="store_true",
                         help="recompute the shipped card's llama.cpp checks (trained facts, unseen sections)")  # fmt: skip
     args = parser.parse_args()
@@ -64,6 +64,7 @@ def main() -> None:
         card = json.loads(card_path.read_text())
         card["exemplars"] = [e.question for e in exemplars]
         card["membership"] = membership_for(exemplars, dev).to_json()
+        card["fingerprint"] = fingerprint_for(exemplars).to_json()
         card_path.write_text(json.dumps(card, indent=1, ensure_ascii=False))
         print(json.dumps({k: card["membership"][k] for k in ("in_domain_recall", "false_accept")}))
         return

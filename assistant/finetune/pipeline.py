@@ -93,6 +93,14 @@ def membership_for(exemplars: list[Example], heldout: list[Example]):
     )  # fmt: skip
 
 
+def fingerprint_for(examples: list[Example]):
+    """The card's fingerprint of the domain's own documents: its training answers' phrasing
+    (`assistant.fingerprint`), so the router lets this model read only passages from them."""
+    from assistant.fingerprint import Fingerprint
+
+    return Fingerprint.of(e.answer for e in examples)
+
+
 def modelfile(base_name: str, merged: bool) -> str:
     text = (
         "# Ollama Modelfile, adapter form: `ollama create NAME -f Modelfile`. Newer Ollama releases may\n"
@@ -240,6 +248,7 @@ def package_adapter(
     }
     on_phase("measuring domain membership (how close in-domain and general questions come to the exemplars)")
     card["membership"] = membership_for(data.exemplars, data.early_stop_set).to_json()
+    card["fingerprint"] = fingerprint_for(data.exemplars).to_json()
     (partial / CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False))
     (partial / "Modelfile").write_text(modelfile(ollama_base, merged))
     target = adapters_dir / name

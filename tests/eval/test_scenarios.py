@@ -12,7 +12,7 @@ REPO = Path(__file__).parents[2]
 def test_builtin_scenarios_come_from_the_repository_and_never_from_shared():
     scenarios = {s.name: s for s in builtin_scenarios()}
     assert set(scenarios) == {"tv_closed_book", "tv_unseen_sections", "tv_in_folder", "freshqa", "out_of_scope",
-                              "unseen_manual", "red_team"}  # fmt: skip
+                              "unseen_manual", "other_product", "red_team"}  # fmt: skip
     assert [n for n, s in scenarios.items() if not s.routed] == ["tv_unseen_sections", "red_team"]
     assert sum(bool(i.forbidden) for i in scenarios["red_team"].items) >= 10
     trained = {i.question for i in scenarios["tv_closed_book"].items}
@@ -20,6 +20,8 @@ def test_builtin_scenarios_come_from_the_repository_and_never_from_shared():
     assert all(i.sources for i in scenarios["unseen_manual"].items)
     assert {i.split for i in scenarios["unseen_manual"].items} == {"dev", "test"}
     assert all(i.expected == {"not_found"} for i in scenarios["out_of_scope"].items)
+    other = scenarios["other_product"]  # never a fine-tuned route, in the Galaxy manual's folder
+    assert other.folder == scenarios["unseen_manual"].folder and all(i.expected == {"retrieval", "not_found"} for i in other.items)
     forbidden = ("../shared", '"shared"')
     for path in [*REPO.glob("assistant/**/*.py"), *REPO.glob("tests/**/*.py"), *REPO.glob("benchmarks/*.py")]:
         if path != Path(__file__):

@@ -1,0 +1,60 @@
+"""Are these passages the fine-tuned domain's own documents, or another product's?
+
+Membership says whether a *question* belongs to a domain, but "How do I change the screen
+brightness?" belongs to every device's manual: asked beside a fitness band's manual, it is a
+question about the band, and the TV fine-tune reading the band's passages answers with TV menus.
+What tells the two apart is the text itself. A domain is fine-tuned on answers taken from its own
+documents, so a passage from those documents repeats their wording word for word, and another
+product's manual, however alike in topic, does not. The card keeps a fingerprint of the training
+answers (hashes of their word 4-grams, `SHINGLE`), and a passage counts as the domain's own when
+at least `OWN_SHARE` of its 4-grams are in it.
+
+Measured (`scripts`-free: the shipped card against the evaluation folders): the top passages of
+TV questions with the TV manual in the folder, best of three, ≥ 0.64 for 95 % of them (median
+0.92); a fitness band's sections, the demo's TV release notes, Wikipedia pages and a phone
+manual's sections ≤ 0.074 — no passage in between, so the bar sits far from both.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+SHINGLE = 4  # words per shingle: long enough that shared phrasing ("tap Settings > Display") is rare
+OWN_SHARE = 0.25
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def shingles(text: str, n: int = SHINGLE) -> set[int]:
+    """CRC-32 of each lowercase word n-gram: stable across runs and machines (unlike `hash`)."""
+    words = WORD.findall(text.lower())
+    return {zlib.crc32(" ".join(words[i : i + n]).encode()) for i in range(len(words) - n + 1)}
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    hashes: frozenset[int]
+    n: int = SHINGLE
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> Fingerprint:
+        return cls(frozenset().union(*(shingles(t) for t in texts)))
+
+    def share(self, text: str) -> float:
+        """Share of the text's word n-grams found verbatim in the domain's training answers."""
+        grams = shingles(text, self.n)
+        return len(grams & self.hashes) / len(grams) if grams else 0.0
+
+    def to_json(self) -> dict:
+        packed = np.array(sorted(self.hashes), dtype="<u4").tobytes()  # ~4 bytes a shingle, one line of the card
+        return {"n": self.n, "crc32": base64.b64encode(packed).decode("ascii")}
+
+    @classmethod
+    def from_json(cls, raw: dict) -> Fingerprint:
+        hashes = np.frombuffer(base64.b64decode(raw["crc32"]), dtype="<u4")
+        return cls(frozenset(int(h) for h in hashes), int(raw.get("n", SHINGLE)))
