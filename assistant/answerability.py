@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.fingerprint import OWN_SHARE
+from assistant.index.tokenize import tokenize
 
 log = logging.getLogger(__name__)
 FLOOR = 0.2  # below this cosine MiniLM similarity is noise whatever the folder
@@ -53,11 +54,13 @@ class EvidenceBar:
         return (max(FLOOR, float(np.percentile(dense, percentile))),
                 max(LEXICAL_FLOOR, float(np.percentile(lexical, percentile))))  # fmt: skip
 
-    def foreign_share(self, domain: str, exemplars: np.ndarray, fingerprint, percentile: float) -> float:
+    def foreign_share(self, domain: str, exemplars: np.ndarray, fingerprint, percentile: float,
+                      names: frozenset[str] = frozenset()) -> float:  # fmt: skip
         """Share of a domain's own training questions that this folder answers (best passage's cosine
-        over the bar) from passages that are not the domain's documents (`fingerprint`): near the
-        general questions' rate for a folder about something else, far above it for another product's
-        manual. Dense only (one vector search per exemplar); cached per index generation."""
+        over the bar) from passages that are neither the domain's documents (`fingerprint`) nor name
+        its product (`names`, `fingerprint.product_terms`): near the general questions' rate for a
+        folder about something else or the same product's other papers, far above it for another
+        product's manual. Dense only (one vector search per exemplar); cached per index generation."""
         snapshot = self.store.snapshot()
         if snapshot is None or not len(snapshot) or not len(exemplars):
             return 0.0
@@ -69,7 +72,8 @@ class EvidenceBar:
                 for vector in np.asarray(exemplars, dtype=np.float32):
                     dense = snapshot.candidates([], vector, 3)[1]  # the searching interface every backend has
                     foreign.append(bool(dense) and dense[0][1] >= bar
-                                   and max(fingerprint.share(c.text) for c, _ in dense) < OWN_SHARE)  # fmt: skip
+                                   and max(fingerprint.share(c.text) for c, _ in dense) < OWN_SHARE
+                                   and not names & set(tokenize(dense[0][0].search_text)))  # fmt: skip
                 self._foreign[key] = float(np.mean(foreign))
             return self._foreign[key]
 

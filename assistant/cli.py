@@ -475,11 +475,13 @@ def route(question: str, as_json: bool) -> None:
     click.echo(f"{decision.route} ({decision.confidence:.0%}): {decision.reason}")
     sig = decision.signals
     for d in sig.domains:
-        click.echo(f"  domain {d.name}: similarity {d.similarity:.3f}, known words {d.coverage:.0%}"
+        own = "" if d.own_passages is None else f", passages its own {d.own_passages:.0%}"
+        click.echo(f"  domain {d.name}: similarity {d.similarity:.3f}, known words {d.coverage:.0%}{own}"
                    + (f" (not routed automatically: {d.blocked})" if d.blocked else ""))  # fmt: skip
     click.echo(
         f"  evidence {sig.evidence:.3f} (folder bar {decision.bar:.3f}) · terms found {sig.lexical:.2f} (bar "
-        f"{decision.lexical_bar:.2f}) · agreement {sig.agreement:.2f} · doc age "
+        f"{decision.lexical_bar:.2f}) · content words in one passage {sig.content:.0%} (with evidence ≥ "
+        f"{decision.gate:.3f}) · agreement {sig.agreement:.2f} · doc age "
         f"{'-' if sig.doc_age_days is None else f'{sig.doc_age_days:.0f}d'} · time cue {sig.time_cue:.0f} · "
         f"{payload['route_ms']:.2f} ms routing + {payload['retrieve_ms']:.1f} ms retrieval"
     )

@@ -14,9 +14,11 @@ import numpy as np
 
 from assistant.index.chunking import Chunk
 from assistant.index.store import Scored
-from assistant.index.tokenize import tokenize
+from assistant.index.tokenize import QUESTION_WORDS, tokenize
 from assistant.injection import instructions_in
 from assistant.llm.embeddings import IdentifiedEmbeddings
+
+CONTENT_PASSAGES = 10  # BM25 passages searched for one that holds every content word of the question
 
 
 @dataclass
@@ -56,6 +58,7 @@ class Evidence:
     generation: str | None = None
     vector: np.ndarray | None = field(default=None, repr=False)  # the query embedding, reused by the router
     lexical: float = 0.0  # IDF-weighted share of the question's terms in the best BM25 passage
+    content: float = 0.0  # the same for its content words alone (not "how do I"), best of the first BM25 passages
 
     @property
     def best_dense(self) -> float:
@@ -108,6 +111,8 @@ class HybridSearcher:
         bm25, dense = snapshot.candidates(tokens, vector, self.candidates)  # one call (one round trip on Qdrant)
         evidence.hits = self.rank(bm25, dense, k)
         evidence.lexical = snapshot.coverage(tokens, bm25[0][0]) if bm25 else 0.0
+        content = [t for t in tokens if t not in QUESTION_WORDS]
+        evidence.content = max((snapshot.coverage(content, c) for c, _ in bm25[:CONTENT_PASSAGES]), default=0.0) if content else 0.0
         evidence.search_ms = (time.perf_counter() - started) * 1000
         return evidence
 

@@ -61,6 +61,10 @@ def test_a_folder_answering_the_domain_s_questions_from_other_documents_is_anoth
     exemplars, fingerprint = minilm.embed_array(questions), Fingerprint.of(answers)
     for name, texts, expected in (
         ("own", answers, 0.0),
+        ("notes", [t.replace("band", "TV") for t in (
+            "To pair the band, open the Wearable app and follow the steps on the phone.",
+            "To turn on captions for videos on the band, swipe down and tap Captions.",
+            "To change the watch face mode, touch and hold the screen and pick a face.")], 0.0),  # names the product
         ("band", ["To pair the band, open the Wearable app and follow the steps on the phone.",
                   "To turn on captions for videos on the band, swipe down and tap Captions.",
                   "To change the watch face mode, touch and hold the screen and pick a face."], 1.0),
@@ -73,4 +77,32 @@ def test_a_folder_answering_the_domain_s_questions_from_other_documents_is_anoth
         store = IndexStore(folder / ".index")
         Ingestor(folder, store, minilm, max_file_bytes=10**6, lock_timeout_s=1).run()
         bar = EvidenceBar(store, minilm, folder / ".cache")
-        assert bar.foreign_share("tv", exemplars, fingerprint, 50) == pytest.approx(expected, abs=0.34), name
+        assert bar.foreign_share("tv", exemplars, fingerprint, 50, frozenset({"tv"})) == pytest.approx(expected, abs=0.34), name
+
+
+def test_a_passage_holding_every_content_word_answers_a_question_that_embeds_poorly(tmp_path, minilm):
+    """'How do I configure Tint?' is two content words: its cosine stays under the folder's bar, and
+    its asking words are in no passage, yet the section that configures tint holds both."""
+    from assistant.retrieval import HybridSearcher
+    from assistant.router import Signals, answers
+
+    folder = tmp_path / "manual"
+    folder.mkdir()
+    (folder / "picture.md").write_text("# Configuring advanced picture settings\n\nTint (G/R): adjusts the ratio of "
+                                       "green to red. Configure Sharpness and Contrast from Expert Settings.")  # fmt: skip
+    for name, text in (("sound", "Adjust the volume with the remote control."), ("network", "Connect to Wi-Fi."),
+                       ("apps", "Install apps from the store."), ("power", "Press and hold the power key.")):  # fmt: skip
+        (folder / f"{name}.md").write_text(f"# {name}\n\n{text}")
+    store = IndexStore(folder / ".index")
+    Ingestor(folder, store, minilm, max_file_bytes=10**6, lock_timeout_s=1).run()
+    evidence = HybridSearcher(store, minilm).search("How do I configure Tint?", 3)
+    assert evidence.content == 1.0 and evidence.lexical < 1.0  # "how", "do", "i" are nowhere
+    assert HybridSearcher(store, minilm).search("How do I configure Tint on the radio?", 3).content < 1.0
+
+    def signals(evidence: float, content: float) -> Signals:
+        return Signals(domains=[], evidence=evidence, lexical=0.3, content=content, agreement=1.0, doc_age_days=None,
+                       time_cue=0.0, follow_up=False, query="q")  # fmt: skip
+
+    assert answers(signals(0.40, 1.0), bar=0.47, lexical_bar=0.55, gate=0.30)  # every word, close enough
+    assert not answers(signals(0.25, 1.0), bar=0.47, lexical_bar=0.55, gate=0.30)  # every word, far in meaning
+    assert not answers(signals(0.40, 0.8), bar=0.47, lexical_bar=0.55, gate=0.30)  # one word missing

@@ -1,4 +1,4 @@
-from assistant.fingerprint import OWN_SHARE, Fingerprint, shingles
+from assistant.fingerprint import OWN_SHARE, Fingerprint, product_terms, shingles
 
 TV_ANSWER = ("To pair the Samsung Smart Remote, point it at the remote control sensor of the TV, and then press and "
              "hold the Return and Play/Pause buttons simultaneously for 3 seconds or more.")  # fmt: skip
@@ -20,3 +20,12 @@ def test_the_fingerprint_is_stable_and_survives_the_card():
     fingerprint = Fingerprint.of([TV_ANSWER, BAND_PASSAGE])
     again = Fingerprint.from_json(fingerprint.to_json())
     assert again == fingerprint and isinstance(fingerprint.to_json()["crc32"], str)
+
+
+def test_the_product_is_named_by_words_its_own_questions_share_and_general_ones_never_use():
+    questions = ["How do I pair the TV remote?", "How do I turn on the TV?", "What is Ambient Mode?",
+                 "How do I update the TV software?", "How do I mute the sound?"]  # fmt: skip
+    assert product_terms(questions, ["how do I turn on the lights", "what is the weather"]) == {"tv", "mode", "ambient",
+                                                                                              "pair", "remot", "updat",
+                                                                                              "softwar", "mute", "sound"}
+    assert product_terms(questions * 3 + ["a"] * 40, ["what is on tv tonight"]) == frozenset()  # "tv": 25 %… but general

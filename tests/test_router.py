@@ -188,7 +188,7 @@ def test_another_product_s_documentation_keeps_the_fine_tune_out(minilm, tmp_pat
     domains = load_domains([tv], minilm, tmp_path / "cache")
     shares = []
     band_folder = Router(domains, minilm, Policy(membership_percentile=20), bar=lambda p: (0.5, 0.9),
-                         foreign=lambda name, exemplars, fingerprint, p: shares.append(name) or 0.3)  # fmt: skip
+                         foreign=lambda name, exemplars, fingerprint, p, names: shares.append(name) or 0.3)  # fmt: skip
     q = "How do I connect the TV to Wi-Fi?"
     band = "To connect the band, open the Galaxy Wearable app and tap Connect on the phone."
     decision = band_folder.decide(band_folder.signals(q, evidence(0.6, ("band.md",), text=band), q, False, None))
