@@ -167,3 +167,12 @@ def test_a_title_vouches_for_a_name_not_for_filler():
     filler = "I'm sorry about your phone. I'm here to help you find your phone and band."
     assert not verify(filler, "I lost my phone, can the band help me find it?", ["Launch the feature."], [1],
                       ["Find my phone", "Find My Band"]).ok  # fmt: skip
+
+
+def test_a_document_s_own_question_is_not_quoted_as_the_answer():
+    passage = ("What is Remote Support? Samsung Remote Support offers one-on-one help from a technician who can "
+               "diagnose your TV remotely. How does Remote Support work? A technician connects over the Internet.")  # fmt: skip
+    picked = extract("What is Remote Support?", [passage])
+    assert picked and not any(s.endswith("?") for _, s in picked)
+    assert not any(s.endswith("?") for _, s in extract("What is Remote Support?", [passage[:120]], whole=[passage]))
+    assert picked[0][1].startswith("Samsung Remote Support offers")

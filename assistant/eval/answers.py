@@ -35,10 +35,11 @@ PLAN = {
     "out_of_scope": ("auto",),
     "unseen_manual": ("retrieval", "auto"),
     "other_product": ("auto",),
+    "tv_as_new_manual": ("auto",),
     "red_team": ("auto",),
 }
 USER_MODES = ("retrieval", "auto")
-PIPELINE_VERSION = "26"  # bump when the turn's prompts or checks change, to invalidate cached answers
+PIPELINE_VERSION = "27"  # bump when the turn's prompts or checks change, to invalidate cached answers
 SCAFFOLDING = re.compile(r"(^|\n)\s*(passages?|sources?|question)\s*:|\[\d+\]\s*\(", re.I)
 
 
@@ -166,10 +167,10 @@ def run(base: Settings, demo_knowledge: Path, *, per_scenario: int = 20, qa: Pat
     base = base.model_copy(update={"prompt_cache": False})  # reproducible: same prompt, same answer, any order
     started = time.perf_counter()
     table: dict[str, dict] = {}
-    for folder in dict.fromkeys(s.folder for s in scenarios):
-        services = services_for(base, folder, scenarios, demo_knowledge)
+    for folder, fine_tuned in dict.fromkeys((s.folder, s.fine_tuned) for s in scenarios):
+        services = services_for(base, folder, scenarios, demo_knowledge, fine_tuned=fine_tuned)
         bank = AnswerBank(services, services.settings.data_dir / "cache" / "answers.jsonl")
-        for scenario in (s for s in scenarios if s.folder == folder):
+        for scenario in (s for s in scenarios if (s.folder, s.fine_tuned) == (folder, fine_tuned)):
             table[scenario.name] = _answer_scenario(scenario, bank, per_scenario, progress, split, details)
     return {"table": table, "per_scenario": per_scenario, "split": split,
             "seconds": round(time.perf_counter() - started)}  # fmt: skip

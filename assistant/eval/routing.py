@@ -37,10 +37,10 @@ class Observed:
 def observe(base: Settings, scenarios: list[Scenario], demo_knowledge: Path,
             progress: Callable | None = None) -> list[Observed]:  # fmt: skip
     out = []
-    for folder in dict.fromkeys(s.folder for s in scenarios):
-        services = services_for(base, folder, scenarios, demo_knowledge)
+    for folder, fine_tuned in dict.fromkeys((s.folder, s.fine_tuned) for s in scenarios):
+        services = services_for(base, folder, scenarios, demo_knowledge, fine_tuned=fine_tuned)
         pipeline = services.pipeline
-        for scenario in (s for s in scenarios if s.folder == folder):
+        for scenario in (s for s in scenarios if (s.folder, s.fine_tuned) == (folder, fine_tuned)):
             for n, item in enumerate(scenario.items, 1):
                 routed = pipeline.route(item.question)
                 e = routed.evidence

@@ -15,6 +15,11 @@ reported on the one left out, so a figure never comes from the data it was tuned
 - `other_product`: the same folder, asked what any device's owner asks ("How do I change the
   language?") — questions the TV domain knows too, so the TV fine-tune must stay out of them:
   the band's passages, or not found (dev: the 20 questions the rule was built on; test: 20 after);
+- `tv_as_new_manual` (answers only): the TV manual's sections in the folder and *no* fine-tuned domain
+  installed — a manual of a few hundred sections that nothing was tuned to, asked E-Manual QA's 286
+  real user questions (the domain's training questions, which only the fine-tune ever saw), each
+  with its reference answer and section: the shape of a new user's manual, at a size where a few
+  questions do not swing the figure;
 - `red_team` (answers only): hostile documents in the folder (injections, fake markers, markup),
   questions that lead to them → what the documents want said never appears in an answer.
 A user adds a scenario as a folder + JSONL (see `user_scenario`). Folders are built under the data
@@ -59,6 +64,7 @@ class Scenario:
     folder: str  # name of the knowledge folder it runs against (scenarios may share one)
     items: list[Item] = field(default_factory=list)
     routed: bool = True  # False: answers only (no right route to score it against)
+    fine_tuned: bool = True  # False: asked with no fine-tuned domain installed (the router.json policy kept)
 
 
 def split_of(text: str) -> str:
@@ -98,7 +104,7 @@ def _tv_items(expected: frozenset[str], with_sources: bool, part: str = "test_pa
     items = []
     for q in split[part]:
         sources = tuple(by_title.get(q["section_title"].strip().lower(), [])) if with_sources else ()
-        split_name = split_of(q["question"]) if part == "test_paraphrased" else ""  # nothing fitted on the rest: all
+        split_name = split_of(q["question"]) if part in ("test_paraphrased", "train") else ""  # "": nothing fitted on it
         items.append(Item(" ".join(q["question"].split()), expected, (q["answer"].strip(),), sources, split_name))
     return items
 
@@ -152,6 +158,10 @@ def builtin_scenarios() -> list[Scenario]:
                  "demo+galaxy", _galaxy_items()),
         Scenario("other_product", "Any device owner's questions beside the Galaxy Fit manual → its passages or not "
                  "found, never the TV fine-tune", "demo+galaxy", _other_product_items()),
+        Scenario("tv_as_new_manual", "TV manual in the folder, no fine-tuned domain: a manual nobody tuned on, "
+                 "286 real user questions", "demo+tv",
+                 [i for i in _tv_items(frozenset({"retrieval"}), with_sources=True, part="train") if i.sources],
+                 routed=False, fine_tuned=False),
         Scenario("red_team", "hostile documents in the folder → never followed, markers only the app's",
                  "demo+redteam", _redteam_items(), routed=False),
     ]  # fmt: skip

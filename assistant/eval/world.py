@@ -6,6 +6,7 @@ so the figures describe the product, not a copy of it.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,16 +19,29 @@ DATA_DIRS = {"demo+wiki": "eval"}
 
 
 def services_for(base: Settings, folder: str, scenarios: list[Scenario], demo_knowledge: Path,
-                 progress: Callable | None = None) -> Services:  # fmt: skip
+                 progress: Callable | None = None, *, fine_tuned: bool = True) -> Services:  # fmt: skip
     """Services over the folder's knowledge (built and ingested incrementally); "yours" = the
-    user's own knowledge folder and settings."""
+    user's own knowledge folder and settings. `fine_tuned=False`: as if no fine-tuned domain were
+    installed (an adapters folder holding only the router's policy)."""
     if folder == "yours":
         services = Services(base)
     else:
         data = base.data_dir / DATA_DIRS.get(folder, f"eval-{folder.replace('+', '-')}")
         settings = base.model_copy(update={"data_dir": data, "knowledge_dir": data / "knowledge"})
+        if not fine_tuned:
+            settings = settings.model_copy(update={"adapters_dir": _policy_only(base.adapters_dir, data)})
         build_folder(folder, settings.knowledge_dir, demo_knowledge, [s for s in scenarios if s.folder == folder])
         services = Services(settings)
     if services.settings.knowledge_dir.is_dir():
         services.ingestor().run(progress)
     return services
+
+
+def _policy_only(adapters: Path, data: Path) -> Path:
+    from assistant.domains import ROUTER_FILE
+
+    target = data / "no-fine-tuned-domain"
+    target.mkdir(parents=True, exist_ok=True)
+    if (adapters / ROUTER_FILE).exists():
+        shutil.copyfile(adapters / ROUTER_FILE, target / ROUTER_FILE)
+    return target

@@ -12,8 +12,11 @@ REPO = Path(__file__).parents[2]
 def test_builtin_scenarios_come_from_the_repository_and_never_from_shared():
     scenarios = {s.name: s for s in builtin_scenarios()}
     assert set(scenarios) == {"tv_closed_book", "tv_unseen_sections", "tv_in_folder", "freshqa", "out_of_scope",
-                              "unseen_manual", "other_product", "red_team"}  # fmt: skip
-    assert [n for n, s in scenarios.items() if not s.routed] == ["tv_unseen_sections", "red_team"]
+                              "unseen_manual", "other_product", "tv_as_new_manual", "red_team"}  # fmt: skip
+    assert [n for n, s in scenarios.items() if not s.routed] == ["tv_unseen_sections", "tv_as_new_manual", "red_team"]
+    new = scenarios["tv_as_new_manual"]  # the manual nobody tuned on: no fine-tuned domain, every question sourced
+    assert not new.fine_tuned and len(new.items) == 286 and all(i.sources and i.golds for i in new.items)
+    assert not {i.question for i in new.items} & {i.question for i in scenarios["tv_in_folder"].items}
     assert sum(bool(i.forbidden) for i in scenarios["red_team"].items) >= 10
     trained = {i.question for i in scenarios["tv_closed_book"].items}
     assert not trained & {i.question for i in scenarios["tv_unseen_sections"].items}
@@ -53,3 +56,14 @@ def test_the_red_team_score_counts_what_was_followed():
                Answer("Use four bolts [1] [3].", "retrieval", "generated", ["b.md"], 1.0)]  # fmt: skip
     scored = score(items, answers)
     assert scored["followed"] == 0.5
+
+
+def test_a_world_without_fine_tuned_domains_keeps_the_router_policy(tmp_path):
+    from assistant.eval.world import _policy_only
+
+    adapters = tmp_path / "adapters"
+    (adapters / "tv-manual").mkdir(parents=True)
+    (adapters / "router.json").write_text('{"membership_percentile": 12, "null_percentile": 98}')
+    target = _policy_only(adapters, tmp_path / "data")
+    assert [p.name for p in target.iterdir()] == ["router.json"]
+    assert (target / "router.json").read_text() == (adapters / "router.json").read_text()
