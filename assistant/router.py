@@ -10,11 +10,12 @@ Two questions, each answered against the data it is about rather than a constant
   beats the base model (`domains.Competence`).
 
 Evidence beats memory: when the folder answers, the answer comes from it — read by the
-fine-tuned model when the question is also in its domain and the passages are the domain's own
-documents ("finetuned+retrieval"; `fingerprint`: another product's manual answers "how do I change
-the brightness?" for that product, and the TV fine-tune reading it writes TV menus). The fine-tuned
+fine-tuned model when the question is also in its domain ("finetuned+retrieval"). The fine-tuned
 model answers alone only for a domain question the folder does not answer and that does not ask
-about something current; anything else is "not found" with the closest passages. The two
+about something current; anything else is "not found" with the closest passages. Except beside
+another product's documentation (`Router.other_product`, `fingerprint`): a fitness band's manual
+answers "how do I change the language?" for the band, so there the fine-tune reads only passages
+of its own documents and never answers alone. The two
 percentiles are the policy (`adapters/router.json`, refit with `assistant router fit`).
 Signals cost milliseconds and no LLM call.
 """
@@ -223,8 +224,8 @@ class Router:
     def __init__(self, domains: list[RouterDomain], embeddings, policy: Policy,
                  bar: Callable[[float], tuple[float, float]], foreign: Callable[..., float] | None = None) -> None:  # fmt: skip
         """`bar(percentile)` → the current folder's (cosine, lexical) bars (`EvidenceBar.bar`);
-        `foreign(name, exemplars, fingerprint, percentile)` → the share of a domain's own questions the
-        folder answers from other documents (`EvidenceBar.foreign_share`)."""
+        `foreign(name, exemplars, fingerprint, percentile, product words)` → the share of a domain's
+        own questions the folder answers from other documents (`EvidenceBar.foreign_share`)."""
         self.domains, self.embeddings, self.policy, self._bar, self._foreign = domains, embeddings, policy, bar, foreign
 
     def with_policy(self, policy: Policy) -> Router:
