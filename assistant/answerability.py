@@ -13,6 +13,7 @@ answerable without answering more out-of-scope questions). Recomputed whenever t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -64,18 +65,36 @@ class EvidenceBar:
         snapshot = self.store.snapshot()
         if snapshot is None or not len(snapshot) or not len(exemplars):
             return 0.0
-        key = (snapshot.manifest.generation, domain, percentile)
+        key = (snapshot.manifest.generation, domain, percentile, fingerprint.digest, tuple(sorted(names)))
         bar = self.bar(percentile)[0]  # outside the lock, which it takes itself
         with self._lock:
             if key not in self._foreign:
-                foreign = []
-                for vector in np.asarray(exemplars, dtype=np.float32):
-                    dense = snapshot.candidates([], vector, 3)[1]  # the searching interface every backend has
-                    foreign.append(bool(dense) and dense[0][1] >= bar
-                                   and max(fingerprint.share(c.text) for c, _ in dense) < OWN_SHARE
-                                   and not names & set(tokenize(dense[0][0].search_text)))  # fmt: skip
-                self._foreign[key] = float(np.mean(foreign))
+                self._foreign[key] = self._foreign_measured(snapshot, key, exemplars, fingerprint, bar, names)
             return self._foreign[key]
+
+    def _foreign_measured(self, snapshot, key: tuple, exemplars: np.ndarray, fingerprint, bar: float,
+                          names: frozenset[str]) -> float:  # fmt: skip
+        """`foreign_share`, read from the cache when this generation was measured before (each
+        `assistant ask` is a new process: a large folder's 467 searches cost seconds)."""
+        digest = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
+        path = self.cache_dir / f"foreign-{key[0]}-{digest}.json"
+        try:
+            return float(json.loads(path.read_text())["share"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        foreign = []
+        for vector in np.asarray(exemplars, dtype=np.float32):
+            dense = snapshot.candidates([], vector, 3)[1]  # the searching interface every backend has
+            foreign.append(bool(dense) and dense[0][1] >= bar
+                           and max(fingerprint.share(c.text) for c, _ in dense) < OWN_SHARE
+                           and not names & set(tokenize(dense[0][0].search_text)))  # fmt: skip
+        share = float(np.mean(foreign))
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"generation": key[0], "domain": key[1], "share": round(share, 6)}))
+        except OSError as exc:  # a read-only or full disk costs a recomputation, nothing more
+            log.warning("could not cache the folder's foreign share: %s", exc)
+        return share
 
     def _measure(self, snapshot, generation: str) -> tuple[np.ndarray, np.ndarray]:
         path = self.cache_dir / f"evidence-bar-{generation}.json"

@@ -19,10 +19,12 @@ domain never trained on score 0.13–0.86: a manual repeats itself, but not alwa
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -46,6 +48,11 @@ class Fingerprint:
     @classmethod
     def of(cls, texts: Iterable[str]) -> Fingerprint:
         return cls(frozenset().union(*(shingles(t) for t in texts)))
+
+    @cached_property
+    def digest(self) -> str:
+        """Identifies the fingerprint in cache keys (a rebuilt adapter has another)."""
+        return hashlib.sha256(np.array(sorted(self.hashes), dtype="<u4").tobytes()).hexdigest()[:16]
 
     def share(self, text: str) -> float:
         """Share of the text's word n-grams found verbatim in the domain's training answers."""

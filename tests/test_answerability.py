@@ -78,6 +78,11 @@ def test_a_folder_answering_the_domain_s_questions_from_other_documents_is_anoth
         Ingestor(folder, store, minilm, max_file_bytes=10**6, lock_timeout_s=1).run()
         bar = EvidenceBar(store, minilm, folder / ".cache")
         assert bar.foreign_share("tv", exemplars, fingerprint, 50, frozenset({"tv"})) == pytest.approx(expected, abs=0.34), name
+        if texts:  # measured once per index generation, then read back (each `assistant ask` is a new process)
+            assert len(list((folder / ".cache").glob("foreign-*.json"))) == 1
+            again = EvidenceBar(store, minilm, folder / ".cache").foreign_share("tv", exemplars, fingerprint, 50,
+                                                                                  frozenset({"tv"}))  # fmt: skip
+            assert again == pytest.approx(expected, abs=0.34)
 
 
 def test_a_passage_holding_every_content_word_answers_a_question_that_embeds_poorly(tmp_path, minilm):
