@@ -92,6 +92,7 @@ def test_interrupt_keeps_checkpoint_and_resume_finishes(tmp_path, base_model, mo
     card, _ = read_card(result.path)
     assert card.exemplars and card.raw["base_model"]["file"] == default_model_path().name
     assert card.competence.questions == 1 and card.membership is not None and card.membership.vocabulary
+    assert card.fingerprint is not None and card.fingerprint.share(examples[0].answer) == 1.0  # its own answers
     assert "FROM smollm2:135m" in (result.path / "Modelfile").read_text()
     assert "FROM ./model-merged.gguf" in (result.path / "Modelfile").read_text()
     assert (result.path / "model-merged.gguf").read_bytes()[:4] == b"GGUF"
