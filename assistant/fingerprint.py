@@ -20,18 +20,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 import zlib
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
+from assistant.index.tokenize import QUESTION_WORDS, WORD, tokenize
+
 PRODUCT_SHARE = 0.1  # a product's name is in at least this share of the domain's own questions
 SHINGLE = 4  # words per shingle: long enough that shared phrasing ("tap Settings > Display") is rare
 OWN_SHARE = 0.25
-WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def shingles(text: str, n: int = SHINGLE) -> set[int]:
@@ -50,9 +51,14 @@ class Fingerprint:
         return cls(frozenset().union(*(shingles(t) for t in texts)))
 
     @cached_property
+    def packed(self) -> bytes:
+        """The hashes sorted, 4 bytes each: how the card stores them (one line) and what `digest` hashes."""
+        return np.array(sorted(self.hashes), dtype="<u4").tobytes()
+
+    @cached_property
     def digest(self) -> str:
         """Identifies the fingerprint in cache keys (a rebuilt adapter has another)."""
-        return hashlib.sha256(np.array(sorted(self.hashes), dtype="<u4").tobytes()).hexdigest()[:16]
+        return hashlib.sha256(self.packed).hexdigest()[:16]
 
     def share(self, text: str) -> float:
         """Share of the text's word n-grams found verbatim in the domain's training answers."""
@@ -60,8 +66,7 @@ class Fingerprint:
         return len(grams & self.hashes) / len(grams) if grams else 0.0
 
     def to_json(self) -> dict:
-        packed = np.array(sorted(self.hashes), dtype="<u4").tobytes()  # ~4 bytes a shingle, one line of the card
-        return {"n": self.n, "crc32": base64.b64encode(packed).decode("ascii")}
+        return {"n": self.n, "crc32": base64.b64encode(self.packed).decode("ascii")}
 
     @classmethod
     def from_json(cls, raw: dict) -> Fingerprint:
@@ -74,10 +79,6 @@ def product_terms(exemplars: Iterable[str], general: Iterable[str]) -> frozenset
     and in no general question ("tv" for the TV manual: 15 % of its questions). A document that
     names the product is about it even when its phrasing is new — the TV's release notes beside the
     TV fine-tune are the same product's, a fitness band's manual is not."""
-    from collections import Counter
-
-    from assistant.index.tokenize import QUESTION_WORDS, tokenize
-
     questions = [set(tokenize(q)) - QUESTION_WORDS for q in exemplars]
     seen = Counter(t for q in questions for t in q)
     common = set().union(*(set(tokenize(q)) for q in general))

@@ -186,9 +186,7 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     a manual's steps run past the three-sentence window (dev, through the pipeline and with the
     comma rule of STEPS_QUESTION: Galaxy key instruction 11 → 13 of 21).
     """
-    # A sentence that asks ("What is Remote Support?", a manual's FAQ heading) answers nothing: the one after it does.
-    candidates = [(n, s) for n, text in enumerate(passages, 1) for s in _sentences(text)
-                  if len(s.split()) >= 3 and not s.endswith("?")]  # fmt: skip
+    candidates = [(n, s) for n, text in enumerate(passages, 1) for s in _sentences(text) if _quotable(s)]
     if not candidates:
         return []
     q_terms = set(tokenize(question))
@@ -214,8 +212,14 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     following = _sentences(whole[n - 1]) if len(whole) >= n else []
     if sentence not in following:  # no whole passage, or the window was cut mid-sentence: its own sentences
         following = [s for m, s in candidates if m == n]
-    following = [s for s in following[following.index(sentence) + 1 :] if len(s.split()) >= 3 and not s.endswith("?")]
+    following = [s for s in following[following.index(sentence) + 1 :] if _quotable(s)]
     return [(n, sentence)] + [(n, s) for s in following[: (limit - 1) if STEPS_QUESTION.search(question) else 1]]
+
+
+def _quotable(sentence: str) -> bool:
+    """Three words at least, and not a question: a sentence that asks ("What is Remote Support?", a
+    manual's FAQ heading) answers nothing — the one after it does."""
+    return len(sentence.split()) >= 3 and not sentence.endswith("?")
 
 
 def _answer_type(question: str) -> Callable[[str], bool] | None:

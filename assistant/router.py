@@ -237,7 +237,7 @@ class Router:
         (`FOREIGN_FACTOR` × the general questions' pass rate): the folder is another product's
         documentation, and a question it leaves unanswered is about that product too — the
         fine-tune's answer would be about its own. None otherwise (or when it cannot be told)."""
-        domain = next(d for d in self.domains if d.name == member.name)
+        domain = self._domain(member.name)
         if self._foreign is None or domain.card.fingerprint is None:
             return None
         share = self._foreign(domain.name, domain.exemplars, domain.card.fingerprint, self.policy.null_percentile,
@@ -271,12 +271,14 @@ class Router:
             passages=len(evidence.hits),
         )
 
+    def _domain(self, name: str) -> RouterDomain:
+        return next(d for d in self.domains if d.name == name)
+
     def member_of(self, signals: Signals) -> DomainMatch | None:
         """The best domain the question belongs to (and that may be routed to), if any."""
-        by_name = {d.name: d for d in self.domains}
         members = []
         for m in signals.domains:
-            membership = by_name[m.name].card.membership
+            membership = self._domain(m.name).card.membership
             if m.blocked or membership is None:
                 continue
             sim_t, cov_t = membership.thresholds(self.policy.membership_percentile)
@@ -286,7 +288,7 @@ class Router:
 
     def asks_current(self, signals: Signals, member: DomainMatch) -> bool:
         """A time word the domain's own questions never use: a fine-tune cannot know what changed since."""
-        domain = next(d for d in self.domains if d.name == member.name)
+        domain = self._domain(member.name)
         return bool(set(signals.time_words) - domain.routine_time_words) if signals.time_words else bool(signals.time_cue)
 
     def decide(self, signals: Signals) -> RouteDecision:
@@ -333,20 +335,23 @@ def _reason(route: Route, s: Signals, member: DomainMatch | None, bar: float, an
                 "reads the passages.")  # fmt: skip
     if route == "retrieval":
         if member and other:  # in the domain, but the folder is another product's: its fine-tune would mix the two
-            return (f"{evidence}; the question is also in the '{member.name}' domain, but this folder is another "
-                    f"product's documentation (it answers {other:.0%} of that domain's own questions from documents "
-                    "that are not its), so they are read without its fine-tuned model.")  # fmt: skip
+            return (f"{evidence}; the question is also in the '{member.name}' domain, but {_other_folder(other)}, so "
+                    "they are read without its fine-tuned model.")  # fmt: skip
         return f"{evidence}." + _domain_note(s)
     if route == "finetuned":
         return (f"The question belongs to the '{member.name}' domain (similarity {member.similarity:.2f}) and "
                 f"the knowledge folder does not answer it ({s.evidence:.2f} < bar {bar:.2f}): answered from "
                 "the fine-tuned model's training, not from your documents.")  # fmt: skip
     if other and member and not current:
-        return (f"Not found: {evidence}. The question is in the '{member.name}' domain, but this folder is another "
-                f"product's documentation (it answers {other:.0%} of that domain's own questions from documents that "
-                f"are not its), so the '{member.name}' fine-tune's answer would be about the wrong product.")  # fmt: skip
+        return (f"Not found: {evidence}. The question is in the '{member.name}' domain, but {_other_folder(other)}, "
+                f"so the '{member.name}' fine-tune's answer would be about the wrong product.")  # fmt: skip
     why = "the question asks about something current" if current else _domain_note(s).strip()
     return f"Not found: {evidence}." + (f" {why}" if why else "")
+
+
+def _other_folder(share: float) -> str:
+    return (f"this folder is another product's documentation (it answers {share:.0%} of that domain's own questions "
+            "from documents that are not its)")
 
 
 def _domain_note(s: Signals) -> str:

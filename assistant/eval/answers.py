@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.eval.scenarios import Item, Scenario, builtin_scenarios, user_scenario
-from assistant.eval.world import services_for
+from assistant.eval.world import worlds
 from assistant.metrics import best_f1, contains_gold
 from assistant.services import Services
 from assistant.settings import AnswerMode, Settings
@@ -167,10 +167,9 @@ def run(base: Settings, demo_knowledge: Path, *, per_scenario: int = 20, qa: Pat
     base = base.model_copy(update={"prompt_cache": False})  # reproducible: same prompt, same answer, any order
     started = time.perf_counter()
     table: dict[str, dict] = {}
-    for folder, fine_tuned in dict.fromkeys((s.folder, s.fine_tuned) for s in scenarios):
-        services = services_for(base, folder, scenarios, demo_knowledge, fine_tuned=fine_tuned)
+    for services, asked in worlds(base, scenarios, demo_knowledge):
         bank = AnswerBank(services, services.settings.data_dir / "cache" / "answers.jsonl")
-        for scenario in (s for s in scenarios if (s.folder, s.fine_tuned) == (folder, fine_tuned)):
+        for scenario in asked:
             table[scenario.name] = _answer_scenario(scenario, bank, per_scenario, progress, split, details)
     return {"table": table, "per_scenario": per_scenario, "split": split,
             "seconds": round(time.perf_counter() - started)}  # fmt: skip

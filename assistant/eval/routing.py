@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.eval.scenarios import GROUNDED, Item, Scenario, builtin_scenarios, user_scenario
-from assistant.eval.world import services_for
+from assistant.eval.world import worlds
 from assistant.router import Policy, Router, Signals
 from assistant.settings import Settings
 
@@ -37,10 +37,9 @@ class Observed:
 def observe(base: Settings, scenarios: list[Scenario], demo_knowledge: Path,
             progress: Callable | None = None) -> list[Observed]:  # fmt: skip
     out = []
-    for folder, fine_tuned in dict.fromkeys((s.folder, s.fine_tuned) for s in scenarios):
-        services = services_for(base, folder, scenarios, demo_knowledge, fine_tuned=fine_tuned)
+    for services, asked in worlds(base, scenarios, demo_knowledge):
         pipeline = services.pipeline
-        for scenario in (s for s in scenarios if (s.folder, s.fine_tuned) == (folder, fine_tuned)):
+        for scenario in asked:
             for n, item in enumerate(scenario.items, 1):
                 routed = pipeline.route(item.question)
                 e = routed.evidence

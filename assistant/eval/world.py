@@ -7,7 +7,7 @@ so the figures describe the product, not a copy of it.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from assistant.eval.scenarios import Scenario, build_folder
@@ -35,6 +35,14 @@ def services_for(base: Settings, folder: str, scenarios: list[Scenario], demo_kn
     if services.settings.knowledge_dir.is_dir():
         services.ingestor().run(progress)
     return services
+
+
+def worlds(base: Settings, scenarios: list[Scenario], demo_knowledge: Path) -> Iterator[tuple[Services, list[Scenario]]]:
+    """Each world the scenarios run in (a folder, with or without the fine-tuned domains), its
+    services, and the scenarios asked there — one folder built and ingested once for all of them."""
+    for folder, fine_tuned in dict.fromkeys((s.folder, s.fine_tuned) for s in scenarios):
+        services = services_for(base, folder, scenarios, demo_knowledge, fine_tuned=fine_tuned)
+        yield services, [s for s in scenarios if (s.folder, s.fine_tuned) == (folder, fine_tuned)]
 
 
 def _policy_only(adapters: Path, data: Path) -> Path:
