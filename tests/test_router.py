@@ -202,3 +202,7 @@ def test_another_product_s_documentation_keeps_the_fine_tune_out(minilm, tmp_pat
                        foreign=lambda *_: 0.03)  # a folder about something else (the general rate: 2 %)
     decision = elsewhere.decide(elsewhere.signals(q, evidence(0.2, ("wiki.md",), text=band), q, False, None))
     assert decision.route == "finetuned"
+    old_card = load_domains([card("tv", tmp_path, TV, TV_ANSWERS, minilm)], minilm, tmp_path / "cache")
+    old = Router(old_card, minilm, Policy(membership_percentile=20), bar=lambda p: (0.5, 0.9), foreign=lambda *_: 0.3)
+    decision = old.decide(old.signals(q, evidence(0.2, ("band.md",), text=band), q, False, None))
+    assert decision.route == "finetuned"  # a card without a fingerprint cannot tell: the rule it was made under
