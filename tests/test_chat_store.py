@@ -1,7 +1,6 @@
 """Stored files (citation panels, uploads) are served only to a logged-in user, and never as active content."""
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
@@ -145,11 +144,3 @@ def test_sqlite_history_writes_wait_in_line_instead_of_draining_the_pool(tmp_pat
     rows = asyncio.run(burst())
     assert rows == [{"n": 40}] and held["most"] == 1
 
-
-def test_the_chat_history_s_async_engine_is_in_the_base_install():
-    """The SQL data layer runs on SQLAlchemy's asyncio engine (greenlet), which SQLAlchemy 2.1 no longer
-    installs by default: only the test tools brought it in, so `./dev serve` on a fresh clone failed."""
-    import tomllib
-
-    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
-    assert any(d.replace(" ", "").startswith("sqlalchemy[asyncio]") for d in pyproject["project"]["dependencies"])

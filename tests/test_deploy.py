@@ -46,3 +46,15 @@ def test_compose_uses_the_env_file_real_commands_and_files():
         for path in source.split():
             assert (repo / path).exists(), path
     assert "app-a:8000 app-b:8000" in (DEPLOY / "Caddyfile").read_text()
+
+
+def test_the_base_install_carries_what_only_the_test_tools_would_otherwise_bring():
+    """`./dev serve` installs the base dependencies alone; the test tools pull in packages the product
+    needs (greenlet from Playwright, lxml from python-docx), so a suite that passes can hide an app that
+    fails on a fresh clone: the chat history's async engine failed at import, HTML files were skipped."""
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    base = [d.replace(" ", "").lower() for d in pyproject["project"]["dependencies"]]
+    for needed in ("sqlalchemy[asyncio]", "lxml"):  # chainlit.data.sql_alchemy; BSHTMLLoader's default parser
+        assert any(d.startswith(needed) for d in base), needed
