@@ -24,7 +24,7 @@ from scipy import sparse
 
 from assistant.errors import AssistantError
 from assistant.index.bm25 import Vocabulary, term_counts
-from assistant.index.chunking import Chunk, chunk_sections
+from assistant.index.chunking import CHUNKING, Chunk, chunk_sections
 from assistant.index.loaders import LOADERS, Unreadable, load_within
 from assistant.index.store import FileEntry, IndexStore, Manifest, Snapshot
 from assistant.index.tokenize import tokenize
@@ -198,6 +198,11 @@ class Ingestor:
             )
             current = None
         old_files = current.manifest.files if current else {}
+        chunking = f"{CHUNKING}/{self.chunk_size}/{self.chunk_overlap}"
+        recut = bool(old_files) and current.manifest.chunking != chunking
+        if recut:
+            summary.notes.append("files are cut into passages differently now: re-reading every file "
+                                 "(passages that did not change keep their vectors)")  # fmt: skip
 
         files, unreadable = scan(self.root)
         hidden = [d.relative_to(self.root).as_posix() for d in unreadable if d.is_relative_to(self.root)]
@@ -220,11 +225,11 @@ class Ingestor:
                     continue
                 stat = path.stat()
                 old = old_files.get(rel)
-                if old and old.size == stat.st_size and old.mtime == stat.st_mtime:
+                if old and not recut and old.size == stat.st_size and old.mtime == stat.st_mtime:
                     keep[rel] = old
                     continue
                 digest = file_sha256(path)
-                if old and old.hash == digest:
+                if old and not recut and old.hash == digest:
                     keep[rel] = FileEntry(digest, stat.st_mtime, stat.st_size, old.chunks)
                     continue
                 failed = self.unreadable.get(rel)
@@ -270,6 +275,7 @@ class Ingestor:
             return summary
 
         snapshot = self._build(current, keep, fresh, model_id, dim, summary, progress)
+        snapshot.manifest.chunking = chunking
         progress(Progress("commit", len(files), len(files), summary.chunks_embedded, summary.chunks_embedded))
         summary.generation = self.store.commit(snapshot)
         summary.chunks_total = len(snapshot)

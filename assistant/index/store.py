@@ -60,6 +60,7 @@ class Manifest:
     created: float = 0.0
     format: int = FORMAT_VERSION
     checksums: dict[str, str] = field(default_factory=dict)  # data file → SHA-256 (none in older indexes)
+    chunking: str = ""  # how files were cut into passages (`chunking.CHUNKING`, size, overlap); "" in older indexes
 
     @classmethod
     def read(cls, path: Path) -> Manifest:

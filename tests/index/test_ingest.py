@@ -8,6 +8,7 @@ from filelock import FileLock
 
 from assistant.errors import AssistantError
 from assistant.index import ingest as ingest_module
+from assistant.index.chunking import CHUNKING
 from assistant.index.ingest import Ingestor
 from assistant.index.store import IndexStore, Snapshot
 from assistant.retrieval import HybridSearcher
@@ -268,3 +269,15 @@ def test_a_file_that_failed_is_not_parsed_again_until_it_changes(folder, store, 
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4 still not really")
     Ingestor(folder, store, minilm, unreadable=memo).run()
     assert parsed.count("broken.pdf") == 2  # changed bytes: read again
+
+
+def test_an_index_cut_the_old_way_is_re_cut_and_unchanged_passages_keep_their_vectors(ingestor, store):
+    ingestor.run()
+    snapshot = store.working_copy()
+    snapshot.manifest.chunking = ""  # as an index written before the manifest said how it was cut
+    store.commit(snapshot)
+    summary = ingestor.run()
+    assert any("cut into passages differently" in n for n in summary.notes)
+    assert summary.chunks_embedded == 0  # the same cut: every vector reused
+    assert store.snapshot().manifest.chunking.startswith(f"{CHUNKING}/")
+    assert not ingestor.run().changed_anything
