@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 import zipfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -68,8 +68,9 @@ class Manifest:
 
     @classmethod
     def from_json(cls, raw: dict) -> Manifest:
-        raw = dict(raw, files={k: FileEntry(**v) for k, v in raw["files"].items()})
-        return cls(**raw)
+        known = {f.name for f in fields(cls)}  # a newer version's extra keys do not make the index "damaged"
+        raw = {k: v for k, v in raw.items() if k in known}
+        return cls(**dict(raw, files={k: FileEntry(**v) for k, v in raw["files"].items()}))
 
     def to_json(self) -> dict:
         return asdict(self)

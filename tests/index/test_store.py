@@ -94,3 +94,11 @@ def test_a_stop_request_ends_an_ingest_at_the_next_file_and_commits_nothing(fold
     assert store.current_name() is None and not list(store.root.glob("gen-*"))
     ingestor.stop.clear()
     assert ingestor.run().generation  # the lock was released: the next start indexes as usual
+
+
+def test_a_manifest_from_a_newer_version_still_reads():
+    """An older release reading a newer index must not call it damaged for a key it does not know."""
+    from assistant.index.store import Manifest
+
+    manifest = Manifest.from_json({"embedding_model": "m", "dimension": 3, "files": {}, "added_later": 1})
+    assert manifest.embedding_model == "m" and manifest.chunking == ""
