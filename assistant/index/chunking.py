@@ -68,7 +68,7 @@ def chunk_sections(
     for section in sections:
         pieces = [(d.metadata["start_index"], d.metadata["start_index"] + len(d.page_content))
                   for d in splitter.create_documents([section.text])]  # fmt: skip
-        for begin, end in _joined(pieces, section.text):
+        for begin, end in _joined(pieces, section.text, 2 * chunk_size):
             text = section.text[begin:end]
             start = offset + begin
             key = f"{source}\x00{section.page}\x00{section.heading}\x00{text}"
@@ -82,26 +82,31 @@ def chunk_sections(
     return chunks
 
 
-def _joined(pieces: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+def _joined(pieces: list[tuple[int, int]], text: str, limit: int) -> list[tuple[int, int]]:
     """(start, end) of each piece, a piece that is only Markdown headings joined to the next (the
     last to the one before). The splitter cuts "# Running Bixby" off a first paragraph too long to
     share its chunk, and a passage that is only a title is what the vectors match best to "How do I
     use Bixby?" yet has no sentence to answer with: 119 of the TV manual's 648 chunks were a
     heading alone, and the turn said "not found" with the section that answers it one chunk away.
     A short piece with words of its own stays itself ("The current world number one is Novak
-    Djokovic." is the best passage there is)."""
+    Djokovic." is the best passage there is), and so does a run of headings longer than `limit`
+    (a table of contents is not glued into one chunk)."""
     joined: list[tuple[int, int]] = []
-    waiting: int | None = None  # start of a short piece waiting for the next
+    waiting: tuple[int, int] | None = None  # a heading-only piece (or run of them) waiting for the next
     for start, end in pieces:
-        start = start if waiting is None else waiting
-        waiting = None
+        if waiting is not None:
+            if end - waiting[0] <= limit:
+                start = waiting[0]
+            else:
+                joined.append(waiting)
+            waiting = None
         if not HEADINGS.sub("", text[start:end]).strip():
-            waiting = start
+            waiting = (start, end)
             continue
         joined.append((start, end))
     if waiting is not None:
-        if joined:
-            joined[-1] = (joined[-1][0], pieces[-1][1])
+        if joined and waiting[1] - joined[-1][0] <= limit:
+            joined[-1] = (joined[-1][0], waiting[1])
         else:
-            joined.append((waiting, pieces[-1][1]))
+            joined.append(waiting)
     return joined

@@ -28,3 +28,9 @@ def test_a_short_section_is_one_chunk_a_trailing_heading_joins_the_piece_before_
     assert _cut(text)[-1].endswith("## See also") and _cut(text)[-1] != "## See also"
     assert _cut("# Notes\n\n" + "A long sentence about the remote control and its batteries. " * 12
                 + "\n\nThe number one is Novak Djokovic.")[-1] == "The number one is Novak Djokovic."
+
+
+def test_a_table_of_contents_is_not_glued_into_one_chunk():
+    contents = "\n\n".join(f"## {n}. Chapter number {n} of the manual" for n in range(1, 120))
+    cut = _cut(contents)
+    assert len(cut) > 1 and max(len(text) for text in cut) <= 2 * 600
