@@ -22,6 +22,7 @@ from itertools import groupby
 import numpy as np
 
 from assistant.citations import MARKER, overlap, split_sentences
+from assistant.index.chunking import HEADINGS
 from assistant.index.tokenize import QUESTION_WORDS, tokenize
 
 FOCUS_SENTENCES = 3  # per passage in the prompt
@@ -49,7 +50,6 @@ class Verdict:
     why: str = ""
 
 
-HEADING = re.compile(r"^\s*#{1,6}\s.*$", re.M)
 MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")  # "<img src=…>" written as text in a title is still not ours to repeat
 
 
@@ -61,7 +61,7 @@ def plain(text: str) -> str:
 
 def _sentences(text: str) -> list[str]:
     """Sentences of a passage, Markdown headings left out (a title is not an answer), plain."""
-    return [s.strip() for s, _ in split_sentences(plain(HEADING.sub(" ", text))) if s.strip()]
+    return [s.strip() for s, _ in split_sentences(plain(HEADINGS.sub(" ", text))) if s.strip()]
 
 
 def focus(text: str, question: str, sentences: int = FOCUS_SENTENCES) -> str:
