@@ -208,8 +208,9 @@ class TurnPipeline:
         passages = self._usable_passages(question, hits, result)
         if not any(passages):
             return self._not_found(result, hits, started, None)
+        quotable = _quote_from(question, passages, hits)
         if answer_mode is AnswerMode.EXTRACTIVE:
-            return AnswerStream(iter([]), result, started, lambda _, r: self._extractive(question, passages, hits, r, vectors))
+            return AnswerStream(iter([]), result, started, lambda _, r: self._extractive(question, quotable, hits, r, vectors))
         ahead = self._with_model
         busy = 0 < self.settings.busy_after <= ahead
         # The base model gets a manual's steps, descriptions and yes/no answers wrong (on the unseen
@@ -218,7 +219,7 @@ class TurnPipeline:
         # quote now beats an answer minutes later (the soak's 20 sessions queued past ten minutes).
         quoted = domain is None and self._quotes_first(question)
         if answer_mode is AnswerMode.AUTO and (quoted or busy):
-            picked = grounding.extract(question, _quotable(question, passages, hits), vectors, whole=[h.chunk.text for h in hits])
+            picked = grounding.extract(question, quotable, vectors, whole=[h.chunk.text for h in hits])
             others = f"The model is busy with {ahead} other answer{'s' * (ahead != 1)}"
             if picked and grounding.answers_question(question, picked):
                 if busy and not quoted:
@@ -233,7 +234,7 @@ class TurnPipeline:
                                           "come. Ask again in a minute for a written answer.")  # fmt: skip
                 return AnswerStream(iter([]), result, started,
                                     lambda _, r: self._quote(picked, hits, r, grounding.CLOSEST_PREFIX))  # fmt: skip
-        warm = self._prefetch(question, passages, hits, vectors) if answer_mode is AnswerMode.AUTO else None
+        warm = self._prefetch(question, quotable, passages, vectors) if answer_mode is AnswerMode.AUTO else None
         shown = [p or prompts.WITHHELD for p in passages]
         titles = [_title(h) if p else "" for h, p in zip(hits, passages, strict=False)]
         # A file without headings (a web page, an article) is about what its name says, and its
@@ -254,7 +255,7 @@ class TurnPipeline:
                 verdict = grounding.verify(answer, question, passages, cited.numbers, titles)
                 if not verdict.ok:
                     r.draft, r.replaced_because, r.draft_citations = r.answer, verdict.why, r.citations
-                    if not (self._extractive(question, passages, hits, r, vectors, require_match=True)
+                    if not (self._extractive(question, quotable, hits, r, vectors, require_match=True)
                             or (not domain and self._closest(question, passages, hits, r, vectors))):  # fmt: skip
                         self._unsupported(r, hits, domain)
             r.timings.verify_ms = _ms_since(tick)
@@ -283,14 +284,14 @@ class TurnPipeline:
             getattr(tokens, "close", lambda: None)()
 
     @staticmethod
-    def _prefetch(question: str, passages: list[str], hits: list[Hit], vectors: TurnEmbeddings) -> threading.Thread:
+    def _prefetch(question: str, quotable: list[str], passages: list[str], vectors: TurnEmbeddings) -> threading.Thread:
         """Embed the sentences a fallback quote would weigh while the model writes, so checking the
         answer after it ends costs lexical scoring only (it cost 60–84 ms p50 when done after).
         Returned unstarted (see `_starting_after_first`)."""
 
         def work() -> None:
             try:
-                grounding.extract(question, _quotable(question, passages, hits), vectors)  # `_extractive`
+                grounding.extract(question, quotable, vectors)  # `_extractive`
                 grounding.extract(question, passages[:1], vectors)  # `_closest`
             except Exception:  # noqa: BLE001 - the same call after the answer raises it where it is handled
                 pass
@@ -324,9 +325,9 @@ class TurnPipeline:
 
     def _extractive(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult,
                     vectors: TurnEmbeddings | None = None, require_match: bool = False) -> bool:  # fmt: skip
-        """Replace the answer by a quote of the best passage sentences; False if there is none
+        """Replace the answer by a quote of the best sentences of `passages` (`_quote_from`'s); False if there is none
         (or, with `require_match`, none that holds enough of the question's words)."""
-        picked = grounding.extract(question, _quotable(question, passages, hits), vectors or self.searcher.embeddings,
+        picked = grounding.extract(question, passages, vectors or self.searcher.embeddings,
                                    whole=[h.chunk.text for h in hits])  # fmt: skip
         if not picked or (require_match and not grounding.answers_question(question, picked)):
             return False
@@ -413,7 +414,7 @@ def _history_messages(history: Sequence[tuple[str, str]]) -> list[BaseMessage]:
     return out
 
 
-def _quotable(question: str, passages: list[str], hits: Sequence[Hit]) -> list[str]:
+def _quote_from(question: str, passages: list[str], hits: Sequence[Hit]) -> list[str]:
     """The passages a quote may take its sentences from: the first alone when BM25 and the vectors
     both rank it first. Two searches agreeing on a passage know more than one sentence elsewhere
     that shares more of the question's words ("How do I record a workout?" quoted Health settings,

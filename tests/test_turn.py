@@ -190,14 +190,14 @@ def test_a_title_that_addresses_the_reader_is_not_shown():
 def test_a_quote_comes_from_the_passage_both_searches_put_first_unless_a_fact_is_asked():
     from assistant.index.chunking import Chunk
     from assistant.retrieval import Hit
-    from assistant.turn import _quotable
+    from assistant.turn import _quote_from
 
     exercise = Chunk("c1", "exercise.md", None, "Exercise", 0, 1, "Tap Start to begin an exercise.", "h", 0.0)
     health = Chunk("c2", "health.md", None, "Health settings", 0, 1, "Record workouts automatically.", "h", 0.0)
     passages = [exercise.text, health.text]
     agreed = [Hit(exercise, 0.03, 1, 1), Hit(health, 0.02, 2, 4)]
-    picked = grounding.extract("How do I record a workout?", _quotable("How do I record a workout?", passages, agreed))
+    picked = grounding.extract("How do I record a workout?", _quote_from("How do I record a workout?", passages, agreed))
     assert {n for n, _ in picked} == {1}  # not "Record workouts automatically", which shares more words
-    assert _quotable("How many workouts can it record?", passages, agreed) == passages  # a number may stand anywhere
+    assert _quote_from("How many workouts can it record?", passages, agreed) == passages  # a number may stand anywhere
     disputed = [Hit(exercise, 0.03, 2, 1), Hit(health, 0.02, 1, 4)]
-    assert _quotable("How do I record a workout?", passages, disputed) == passages
+    assert _quote_from("How do I record a workout?", passages, disputed) == passages
