@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.fingerprint import OWN_SHARE
+from assistant.index.bm25 import B, K1
 from assistant.index.tokenize import tokenize
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ class EvidenceBar:
         return share
 
     def _measure(self, snapshot, generation: str) -> tuple[np.ndarray, np.ndarray]:
-        path = self.cache_dir / f"evidence-bar-{generation}.json"
+        path = self.cache_dir / f"evidence-bar-{generation}-bm25-{K1}-{B}.json"  # the lexical leg depends on both
         try:
             cached = json.loads(path.read_text())
             return np.array(cached["dense"], dtype=np.float32), np.array(cached["lexical"], dtype=np.float32)

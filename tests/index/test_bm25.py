@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from assistant.index.bm25 import BM25Scorer, Vocabulary, term_counts
+from assistant.index.bm25 import B, K1, BM25Scorer, Vocabulary, term_counts
 from assistant.index.tokenize import tokenize
 
 SCIFACT = Path(__file__).parents[2] / "eval-data" / "scifact"
@@ -29,7 +29,7 @@ def test_tokenizer_lowercases_stems_and_drops_stop_words():
 def test_fast_scorer_equals_rank_bm25_on_a_sample():
     docs, queries = sample_corpus()
     tokenized = [tokenize(d) for d in docs]
-    reference = BM25Okapi(tokenized)
+    reference = BM25Okapi(tokenized, k1=K1, b=B)
     vocab = Vocabulary()
     fast = BM25Scorer(term_counts(tokenized, vocab), vocab)
     for q in queries:
