@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.fingerprint import OWN_SHARE
-from assistant.index.bm25 import B, K1
+from assistant.index.bm25 import K1, B
 from assistant.index.tokenize import tokenize
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from assistant.index.bm25 import B, K1, BM25Scorer, Vocabulary, term_counts
+from assistant.index.bm25 import K1, B, BM25Scorer, Vocabulary, term_counts
 from assistant.index.tokenize import tokenize
 
 SCIFACT = Path(__file__).parents[2] / "eval-data" / "scifact"
