@@ -22,6 +22,16 @@ def test_the_bar_comes_from_the_folder_itself_and_is_cached_per_generation(folde
     assert bar.bar(50)[0] <= first
 
 
+def test_a_bar_measured_under_other_bm25_weights_is_measured_again(folder, minilm, tmp_path, monkeypatch):
+    """The lexical leg ranks with BM25: a release with other k1/b must not read the old figures."""
+    store = IndexStore(tmp_path / "index")
+    Ingestor(folder, store, minilm, max_file_bytes=10**6, lock_timeout_s=1).run()
+    EvidenceBar(store, minilm, tmp_path / "cache").bar(95)
+    monkeypatch.setattr("assistant.answerability.K1", 1.5)
+    EvidenceBar(store, minilm, tmp_path / "cache").bar(95)
+    assert len(list((tmp_path / "cache").glob("evidence-bar-*.json"))) == 2
+
+
 def test_membership_admits_the_domain_and_rejects_general_questions(minilm):
     questions = ["How do I pair the Smart Remote?", "How do I turn on captions on the TV?",
                  "How can I reset the TV picture settings?", "How do I change the TV picture mode?",
