@@ -26,12 +26,13 @@ def test_tokenizer_lowercases_stems_and_drops_stop_words():
     assert tokenize("ÜNÏCODE Café") == ["ünïcode", "café"]
 
 
-def test_fast_scorer_equals_rank_bm25_on_a_sample():
+@pytest.mark.parametrize("k1, b", [(K1, B), (1.5, 0.75)])  # ours, and rank-bm25's own defaults
+def test_fast_scorer_equals_rank_bm25_on_a_sample(k1, b):
     docs, queries = sample_corpus()
     tokenized = [tokenize(d) for d in docs]
-    reference = BM25Okapi(tokenized, k1=K1, b=B)
+    reference = BM25Okapi(tokenized, k1=k1, b=b)
     vocab = Vocabulary()
-    fast = BM25Scorer(term_counts(tokenized, vocab), vocab)
+    fast = BM25Scorer(term_counts(tokenized, vocab), vocab, k1=k1, b=b)
     for q in queries:
         tokens = tokenize(q)
         expected = reference.get_scores(tokens)
