@@ -37,16 +37,14 @@ def measure(weights: list[tuple[float, float]]) -> dict:
         snapshot, searcher = services.store.snapshot(), services.searcher
         items = [i for i in scenario.items if i.sources]
         vectors = searcher.embeddings.embed_array([i.question for i in items])
-        dense = [snapshot.candidates([], v, searcher.candidates)[1] for v in vectors]
+        product = snapshot.bm25
         for k1, b in weights:
-            scorer = BM25Scorer(snapshot.tf, snapshot.vocab, k1=k1, b=b)
+            snapshot.bm25 = BM25Scorer(snapshot.tf, snapshot.vocab, k1=k1, b=b)  # the turn's own search, reweighted
             for split in ("dev", "test"):
-                rows = [(i, d) for i, d in zip(items, dense, strict=True) if i.split == split]
+                rows = [(i, v) for i, v in zip(items, vectors, strict=True) if i.split == split]
                 first = top = reference = 0
-                for item, listed in rows:
-                    idx, scores = scorer.top(tokenize(item.question), searcher.candidates)
-                    bm25 = [(snapshot.chunks[i], float(s)) for i, s in zip(idx.tolist(), scores.tolist(), strict=True)]
-                    hits = searcher.rank(bm25, listed, PASSAGES)
+                for item, vector in rows:
+                    hits = searcher.fuse(snapshot, tokenize(item.question), vector, PASSAGES)
                     first += bool(hits) and hits[0].chunk.source in item.sources
                     top += any(h.chunk.source in item.sources for h in hits)
                     reference += bool(item.golds) and any(contains_gold(h.chunk.text, list(item.golds)) for h in hits)
@@ -54,6 +52,7 @@ def measure(weights: list[tuple[float, float]]) -> dict:
                 out.setdefault(scenario.name, {}).setdefault(split, {})[f"{k1}:{b}"] = {
                     "n": len(rows), "first": round(first / n, 3), "top3": round(top / n, 3),
                     "reference": round(reference / n, 3)}  # fmt: skip
+        snapshot.bm25 = product
     return out
 
 
