@@ -59,20 +59,20 @@ def plain(text: str) -> str:
     return " ".join(MARKUP.sub(" ", MARKER.sub("", text)).split())
 
 
-def sentences(text: str) -> list[str]:
+def _sentences(text: str) -> list[str]:
     """Sentences of a passage, Markdown headings left out (a title is not an answer), plain."""
     return [s.strip() for s, _ in split_sentences(plain(HEADINGS.sub(" ", text))) if s.strip()]
 
 
-def focus(text: str, question: str, size: int = FOCUS_SENTENCES) -> str:
-    """The window of `size` consecutive sentences that shares most words with the question."""
-    parts = sentences(text)
-    if len(parts) <= size:
+def focus(text: str, question: str, sentences: int = FOCUS_SENTENCES) -> str:
+    """The window of `sentences` consecutive sentences that shares most words with the question."""
+    parts = _sentences(text)
+    if len(parts) <= sentences:
         return " ".join(parts)[: MAX_FOCUS_CHARS * 2]
     q = set(tokenize(question))
     scores = [overlap(q, set(tokenize(s))) for s in parts]
-    start = max(range(len(parts) - size + 1), key=lambda i: (sum(scores[i : i + size]), -i))
-    window = " ".join(parts[start : start + size])
+    start = max(range(len(parts) - sentences + 1), key=lambda i: (sum(scores[i : i + sentences]), -i))
+    window = " ".join(parts[start : start + sentences])
     return window if len(window) <= MAX_FOCUS_CHARS * 2 else window[: MAX_FOCUS_CHARS * 2].rsplit(" ", 1)[0] + " …"
 
 
@@ -161,10 +161,10 @@ def _unsourced_number(answer: str, question: str, passages: Sequence[str]) -> st
     if not added:
         return None
     asked = set(tokenize(question)) - QUESTION_WORDS
-    said = [s for p in passages for s in sentences(p)]
-    shared = [len(set(tokenize(s)) & asked) for s in said]
+    sentences = [s for p in passages for s in _sentences(p)]
+    shared = [len(set(tokenize(s)) & asked) for s in sentences]
     most = max(shared, default=0)
-    held = set().union(*(_numbers(s) for s, n in zip(said, shared, strict=True) if n and n == most))
+    held = set().union(*(_numbers(s) for s, n in zip(sentences, shared, strict=True) if n and n == most))
     missing = sorted(added - held)
     return missing[0] if missing else None
 
@@ -186,7 +186,7 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     a manual's steps run past the three-sentence window (dev, through the pipeline and with the
     comma rule of STEPS_QUESTION: Galaxy key instruction 11 → 13 of 21).
     """
-    candidates = [(n, s) for n, text in enumerate(passages, 1) for s in sentences(text) if _quotable(s)]
+    candidates = [(n, s) for n, text in enumerate(passages, 1) for s in _sentences(text) if _quotable(s)]
     if not candidates:
         return []
     q_terms = set(tokenize(question))
@@ -209,7 +209,7 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     if holds_answer:
         score = score + ANSWER_TYPE_BONUS * np.array([holds_answer(s) for _, s in candidates])
     n, sentence = candidates[int(np.argmax(score))]
-    following = sentences(whole[n - 1]) if len(whole) >= n else []
+    following = _sentences(whole[n - 1]) if len(whole) >= n else []
     if sentence not in following:  # no whole passage, or the window was cut mid-sentence: its own sentences
         following = [s for m, s in candidates if m == n]
     following = [s for s in following[following.index(sentence) + 1 :] if _quotable(s)]

@@ -1,20 +1,17 @@
 """Hybrid search: BM25 and FAISS over the same chunks, fused with reciprocal rank fusion.
 
 RRF (Cormack et al. 2009) scores a chunk Σ wᵢ / (k + rankᵢ) over the lists it appears in, so it
-needs no score calibration between BM25 and cosine similarity. A third list re-ranks the
-candidates the two found by their best sentence (`index.proximity`). One `search` call produces
-the `Evidence` that the router scores and the retrieval route answers from (no second search).
+needs no score calibration between BM25 and cosine similarity. One `search` call produces the
+`Evidence` that the router scores and the retrieval route answers from (no second search).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.index import proximity
 from assistant.index.chunking import Chunk
 from assistant.index.store import Scored
 from assistant.index.tokenize import QUESTION_WORDS, tokenize
@@ -32,7 +29,6 @@ class Hit:
     dense_rank: int | None = None
     bm25_score: float | None = None
     dense_score: float | None = None  # cosine similarity
-    proximity_rank: int | None = None  # among all candidates, by their best sentence; None = leg off
 
     def to_json(self) -> dict:
         c = self.chunk
@@ -44,7 +40,6 @@ class Hit:
             "score": round(self.score, 5),
             "bm25_rank": self.bm25_rank,
             "dense_rank": self.dense_rank,
-            "proximity_rank": self.proximity_rank,
             "bm25_score": None if self.bm25_score is None else round(self.bm25_score, 4),
             "dense_score": None if self.dense_score is None else round(self.dense_score, 4),
             "text": c.text,
@@ -87,11 +82,10 @@ class HybridSearcher:
         rrf_k: int = 60,
         bm25_weight: float = 1.0,
         dense_weight: float = 1.0,
-        proximity_weight: float = 0.5,
     ) -> None:
         self.store, self.embeddings = store, embeddings
         self.candidates, self.rrf_k = candidates, rrf_k
-        self.bm25_weight, self.dense_weight, self.proximity_weight = bm25_weight, dense_weight, proximity_weight
+        self.bm25_weight, self.dense_weight = bm25_weight, dense_weight
 
     def search(self, query: str, k: int = 5) -> Evidence:
         snapshot = self.store.snapshot()
@@ -115,7 +109,7 @@ class HybridSearcher:
         started = time.perf_counter()
         tokens = tokenize(query)
         bm25, dense = snapshot.candidates(tokens, vector, self.candidates)  # one call (one round trip on Qdrant)
-        evidence.hits = self.rank(bm25, dense, k, tokens)
+        evidence.hits = self.rank(bm25, dense, k)
         evidence.lexical = snapshot.coverage(tokens, bm25[0][0]) if bm25 else 0.0
         content = [t for t in tokens if t not in QUESTION_WORDS]
         evidence.content = max((snapshot.coverage(content, c) for c, _ in bm25[:CONTENT_PASSAGES]), default=0.0) if content else 0.0
@@ -124,11 +118,10 @@ class HybridSearcher:
 
     def fuse(self, snapshot, tokens: list[str], vector: np.ndarray, k: int) -> list[Hit]:
         """Both retrievers' candidates → RRF → the best k. No embedding work happens here."""
-        return self.rank(*snapshot.candidates(tokens, vector, self.candidates), k, tokens)
+        return self.rank(*snapshot.candidates(tokens, vector, self.candidates), k)
 
-    def rank(self, bm25: list[Scored], dense: list[Scored], k: int, tokens: Sequence[str] = ()) -> list[Hit]:
-        """RRF over the two legs' ranked candidates, and over all of them ranked by how much of the
-        query's content words (`tokens` less how it asks) one sentence holds → the best k."""
+    def rank(self, bm25: list[Scored], dense: list[Scored], k: int) -> list[Hit]:
+        """RRF over the two legs' ranked candidates → the best k."""
         hits: dict[str, Hit] = {}
         for rank, (chunk, s) in enumerate(bm25, 1):
             hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
@@ -138,12 +131,4 @@ class HybridSearcher:
             hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
             hit.dense_rank, hit.dense_score = rank, s
             hit.score += self.dense_weight / (self.rrf_k + rank)
-        fused = sorted(hits.values(), key=lambda h: (-h.score, h.chunk.id))
-        terms = set(tokens) - QUESTION_WORDS
-        if self.proximity_weight and terms and fused:
-            shares = proximity.best_sentence_share([h.chunk for h in fused], terms)
-            for rank, i in enumerate(np.argsort(-shares, kind="stable"), 1):  # ties keep the two legs' order
-                fused[i].proximity_rank = rank
-                fused[i].score += self.proximity_weight / (self.rrf_k + rank)
-            fused.sort(key=lambda h: (-h.score, h.chunk.id))
-        return fused[:k]
+        return sorted(hits.values(), key=lambda h: (-h.score, h.chunk.id))[:k]

@@ -70,7 +70,7 @@ class Services:
         s = self.settings
         return HybridSearcher(
             self.store, self.embeddings, candidates=s.candidates, rrf_k=s.rrf_k, bm25_weight=s.bm25_weight,
-            dense_weight=s.dense_weight, proximity_weight=s.proximity_weight,
+            dense_weight=s.dense_weight,
         )  # fmt: skip
 
     def ingestor(self, knowledge_dir: Path | None = None) -> Ingestor:

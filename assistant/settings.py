@@ -124,9 +124,6 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     bm25_weight: float = Field(1.0, ge=0)
     dense_weight: float = Field(1.0, ge=0)
-    proximity_weight: float = Field(
-        0.5, ge=0, description="Weight of the third RRF list: candidates ranked by their best sentence (0 = off)."
-    )
     answer_mode: AnswerMode = Field(
         AnswerMode.AUTO,
         description="Answers from passages: auto = generate, verify, quote the source if the check fails; "

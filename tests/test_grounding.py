@@ -8,7 +8,7 @@ PASSAGE = ("The Smart Hub store is offline for maintenance on 3 December. Orders
 
 
 def test_focus_keeps_the_sentences_around_the_best_match():
-    window = focus(PASSAGE, "How do I pair the remote?", size=2)
+    window = focus(PASSAGE, "How do I pair the remote?", sentences=2)
     assert "hold Back and Play" in window and "Warranty" not in window and "December" not in window
 
 

@@ -95,7 +95,6 @@ def run(services, *, limit: int | None = None, progress=None, backend: str = "em
     searcher = HybridSearcher(
         None, embeddings, candidates=100, rrf_k=settings.rrf_k,
         bm25_weight=settings.bm25_weight, dense_weight=settings.dense_weight,
-        proximity_weight=settings.proximity_weight,
     )  # fmt: skip
     query_items = sorted(queries.items())[:limit] if limit else sorted(queries.items())
     query_vectors = embeddings.embed_array([q for _, q in query_items])
@@ -108,7 +107,7 @@ def run(services, *, limit: int | None = None, progress=None, backend: str = "em
         rankings = {
             "bm25": [c.id for c, _ in bm25],
             "dense": [c.id for c, _ in dense],
-            "hybrid": [h.chunk.id for h in searcher.rank(bm25, dense, 100, tokens)],
+            "hybrid": [h.chunk.id for h in searcher.rank(bm25, dense, 100)],
         }
         for name, ranked in rankings.items():
             scores[name]["ndcg@10"].append(ndcg_at(ranked, qrels[qid]))
@@ -119,8 +118,7 @@ def run(services, *, limit: int | None = None, progress=None, backend: str = "em
         "documents": len(chunks),
         "embedding_model": embeddings.model_id,
         "index": backend,
-        "fusion": {"rrf_k": settings.rrf_k, "bm25_weight": settings.bm25_weight, "dense_weight": settings.dense_weight,
-                   "proximity_weight": settings.proximity_weight},
+        "fusion": {"rrf_k": settings.rrf_k, "bm25_weight": settings.bm25_weight, "dense_weight": settings.dense_weight},
         "results": {
             name: {metric: round(float(np.mean(values)), 4) for metric, values in metrics.items()}
             for name, metrics in scores.items()
