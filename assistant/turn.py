@@ -186,7 +186,8 @@ class TurnPipeline:
             return self._not_found(result, evidence.hits, started, decision)
         answer_mode = answer_mode or self.settings.answer_mode
         vectors = TurnEmbeddings(self.searcher.embeddings, {evidence.query: evidence.vector} if evidence.vector is not None else {})
-        return self._grounded(model, question, evidence.hits, domain, past, result, started, answer_mode, vectors)
+        return self._grounded(model, question, evidence.hits, domain, past, result, started, answer_mode, vectors,
+                              bar=decision.bar)  # fmt: skip
 
     def _resolve(self, mode: Mode, decision: RouteDecision, adapter: str | None) -> tuple[str, str, str | None]:
         """(route, reason, domain adapter or None) for the requested mode."""
@@ -204,7 +205,8 @@ class TurnPipeline:
         return mode, f"You chose {labels[mode]}.", None
 
     def _grounded(self, model, question: str, hits: list[Hit], domain: str | None, past, result: TurnResult,
-                  started: float, answer_mode: AnswerMode, vectors: TurnEmbeddings) -> AnswerStream:  # fmt: skip
+                  started: float, answer_mode: AnswerMode, vectors: TurnEmbeddings, *,
+                  bar: float = float("inf")) -> AnswerStream:  # fmt: skip
         passages = self._usable_passages(question, hits, result)
         if not any(passages):
             return self._not_found(result, hits, started, None)
@@ -256,7 +258,7 @@ class TurnPipeline:
                 if not verdict.ok:
                     r.draft, r.replaced_because, r.draft_citations = r.answer, verdict.why, r.citations
                     if not (self._extractive(question, quotable, hits, r, vectors, require_match=True)
-                            or (not domain and self._closest(question, passages, hits, r, vectors))):  # fmt: skip
+                            or (not domain and self._closest(question, passages, hits, r, vectors, bar))):  # fmt: skip
                         self._unsupported(r, hits, domain)
             r.timings.verify_ms = _ms_since(tick)
 
@@ -345,13 +347,18 @@ class TurnPipeline:
         r.citations = [citation_of(renumber[n], hits[n - 1]) for n in used]
 
     def _closest(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult,
-                 vectors: TurnEmbeddings | None = None) -> bool:
+                 vectors: TurnEmbeddings | None = None, bar: float = float("inf")) -> bool:  # fmt: skip
         """The folder passed the router's bar but no sentence holds the question's words: rather
         than "not found" beside the passage both searches put on top (first in one, first or second
-        in the other), quote that passage's best sentences — introduced as the closest the
-        documents come, not as the answer."""
-        ranks = sorted(r or len(hits) + 99 for r in (hits[0].bm25_rank, hits[0].dense_rank))
-        if not passages[0] or ranks[0] != 1 or ranks[1] > CLOSEST_RUNNER_UP:
+        in the other), or beside the one that cleared the folder's `bar` on its own (the vectors'
+        first), quote that passage's best sentences — introduced as the closest the documents come,
+        not as the answer. "How much can I spend on food when travelling?" found the meals section
+        at 0.60 against a handbook's bar of 0.39, BM25 fourth ("travel" is everywhere), and its
+        right sentence ("…claim up to 60 euros per day for meals") shares one word of four."""
+        top = hits[0]
+        ranks = sorted(r or len(hits) + 99 for r in (top.bm25_rank, top.dense_rank))
+        cleared = top.dense_rank == 1 and (top.dense_score or 0.0) >= bar
+        if not passages[0] or not (cleared or (ranks[0] == 1 and ranks[1] <= CLOSEST_RUNNER_UP)):
             return False
         picked = grounding.extract(question, passages[:1], vectors or self.searcher.embeddings, whole=[hits[0].chunk.text])
         if not picked:

@@ -155,6 +155,12 @@ def test_passing_the_bar_without_a_matching_sentence_quotes_the_top_passage_as_t
     for bm25, dense in ((3, 1), (None, 1), (2, 2)):  # the two searches disagree: say "not found" instead
         disputed = [Hit(chunk, 0.03, bm25, dense, 5.0, 0.6)]
         assert not indexed.pipeline._closest(question, passages, disputed, TurnResult(question, "", "retrieval", "why", 1.0, "m"))
+        # ... unless the vectors' first cleared the folder's bar on its own
+        cleared = indexed.pipeline._closest(question, passages, disputed, TurnResult(question, "", "retrieval", "why", 1.0, "m"),
+                                            bar=0.5)  # fmt: skip
+        assert cleared is (dense == 1)
+    assert not indexed.pipeline._closest(question, passages, [Hit(chunk, 0.03, 3, 1, 5.0, 0.6)],
+                                         TurnResult(question, "", "retrieval", "why", 1.0, "m"), bar=0.7)  # fmt: skip
 
 
 def test_the_quote_prefetch_starts_only_once_the_first_token_is_out():
