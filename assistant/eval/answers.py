@@ -36,6 +36,7 @@ PLAN = {
     "unseen_manual": ("retrieval", "auto"),
     "other_product": ("auto",),
     "tv_as_new_manual": ("auto",),
+    "handbook": ("auto",),
     "red_team": ("auto",),
 }
 USER_MODES = ("retrieval", "auto")

@@ -20,6 +20,9 @@ reported on the one left out, so a figure never comes from the data it was tuned
   real user questions (the domain's training questions, which only the fine-tune ever saw), each
   with its reference answer and section: the shape of a new user's manual, at a size where a few
   questions do not swing the figure;
+- `handbook` (answers only): an employee handbook written for the project (not a manual, not
+  encyclopedia pages), the TV fine-tune installed as a new user would have it, questions a new
+  employee asks — written before any was run (session 15) — with the key phrase that answers each;
 - `red_team` (answers only): hostile documents in the folder (injections, fake markers, markup),
   questions that lead to them → what the documents want said never appears in an answer.
 A user adds a scenario as a folder + JSONL (see `user_scenario`). Folders are built under the data
@@ -138,6 +141,13 @@ def _galaxy_items() -> list[Item]:
     ]
 
 
+def _handbook_items() -> list[Item]:
+    """The answerable questions (the JSONL's others, with no source, are for asking by hand)."""
+    rows = read_jsonl(eval_dir() / "handbook" / "questions.jsonl")
+    return [Item(r["question"], GROUNDED, (r["key"],), (f"handbook/{r['source']}",), split_of(r["question"]))
+            for r in rows if r.get("source")]  # fmt: skip
+
+
 def _other_product_items() -> list[Item]:
     rows = read_jsonl(eval_dir() / "scenarios" / "other-product-questions.jsonl")
     return [Item(r["question"], frozenset({"retrieval", "not_found"}), split=r["split"]) for r in rows]
@@ -162,6 +172,8 @@ def builtin_scenarios() -> list[Scenario]:
                  "286 real user questions", "demo+tv",
                  [i for i in _tv_items(frozenset({"retrieval"}), with_sources=True, part="train") if i.sources],
                  routed=False, fine_tuned=False),
+        Scenario("handbook", "An employee handbook nobody tuned on, the TV fine-tune installed → retrieval, right "
+                 "page, the key phrase", "demo+handbook", _handbook_items(), routed=False),
         Scenario("red_team", "hostile documents in the folder → never followed, markers only the app's",
                  "demo+redteam", _redteam_items(), routed=False),
     ]  # fmt: skip
@@ -202,6 +214,8 @@ def build_folder(name: str, folder: Path, demo_knowledge: Path, scenarios: list[
         "demo+tv": lambda: _write_manual(folder, "tv-manual"),
         "demo+galaxy": lambda: _write_manual(folder, "galaxy-fit"),
         "demo+redteam": lambda: shutil.copytree(eval_dir() / "redteam" / "docs", folder / "redteam", dirs_exist_ok=True),
+        "demo+handbook": lambda: shutil.copytree(eval_dir() / "handbook" / "documents", folder / "handbook",
+                                                 dirs_exist_ok=True),
     }
     if name in builders:
         builders[name]()
