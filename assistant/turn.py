@@ -205,8 +205,7 @@ class TurnPipeline:
         return mode, f"You chose {labels[mode]}.", None
 
     def _grounded(self, model, question: str, hits: list[Hit], domain: str | None, past, result: TurnResult,
-                  started: float, answer_mode: AnswerMode, vectors: TurnEmbeddings, *,
-                  bar: float = float("inf")) -> AnswerStream:  # fmt: skip
+                  started: float, answer_mode: AnswerMode, vectors: TurnEmbeddings, *, bar: float) -> AnswerStream:  # fmt: skip
         passages = self._usable_passages(question, hits, result)
         if not any(passages):
             return self._not_found(result, hits, started, None)
@@ -356,15 +355,15 @@ class TurnPipeline:
         at 0.60 against a handbook's bar of 0.39, BM25 fourth ("travel" is everywhere), and its
         right sentence ("…claim up to 60 euros per day for meals") shares one word of four."""
         top = hits[0]
-        ranks = sorted(r or len(hits) + 99 for r in (top.bm25_rank, top.dense_rank))
+        ranks = sorted(rank or len(hits) + 99 for rank in (top.bm25_rank, top.dense_rank))
         cleared = top.dense_rank == 1 and (top.dense_score or 0.0) >= bar
         if not passages[0] or not (cleared or (ranks[0] == 1 and ranks[1] <= CLOSEST_RUNNER_UP)):
             return False
-        picked = grounding.extract(question, passages[:1], vectors or self.searcher.embeddings, whole=[hits[0].chunk.text])
+        picked = grounding.extract(question, passages[:1], vectors or self.searcher.embeddings, whole=[top.chunk.text])
         if not picked:
             return False
-        r.answer_kind, r.answer = "extractive", grounding.quote(picked, grounding.CLOSEST_PREFIX, {1: _title(hits[0])})
-        r.citations = [citation_of(1, hits[0])]
+        r.answer_kind, r.answer = "extractive", grounding.quote(picked, grounding.CLOSEST_PREFIX, {1: _title(top)})
+        r.citations = [citation_of(1, top)]
         return True
 
     def _not_found(self, result: TurnResult, hits: list[Hit], started: float,
