@@ -17,9 +17,9 @@ from assistant.index.chunking import Chunk
 from assistant.index.tokenize import tokenize
 
 MARKER = re.compile(r"\s*\[(\d{1,2})\]")
-# A sentence ends at . ! ? before a capital or digit, but not after a list number ("1. First") or
-# an initial ("William E. Boeing").
-SENTENCE_END = re.compile(r"(?<!\b\d\.)(?<!\b\d\d\.)(?<!\b[A-Z]\.)(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|\n+")
+# A sentence ends at . ! ? before a capital or digit, or before a record's next field ("question: …?
+# answer: Open…", a CSV row), but not after a list number ("1. First") or an initial ("William E. Boeing").
+SENTENCE_END = re.compile(r"(?<!\b\d\.)(?<!\b\d\d\.)(?<!\b[A-Z]\.)(?<=[.!?])\s+(?=[A-Z0-9\"'(\[]|[a-z_]\w*: )|\n+")
 ATTRIBUTE_AT = 0.5  # share of a sentence's content words found in the passage to add a citation
 KEEP_AT = 0.25  # lower bar for a marker the model wrote itself
 RIVAL_SHARE = 0.8  # … as long as no other passage supports the sentence clearly better

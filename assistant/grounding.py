@@ -41,6 +41,8 @@ YEAR = re.compile(r"\b(1[5-9]|20)\d\d\b")
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*)+")  # "Greg DeLiso", not "TV"
 NUMBER = re.compile(r"\d(?:[\d,.]*\d)?")  # "1,261", "10.13.1", "2033"
 ECHO_LINE = re.compile(r"^\s*(\[\d+\]\s*\(|passages?:|sources?:|question:|answer:)", re.I)
+FIELD = re.compile(r"^[a-z_]\w{0,30}: (?=[A-Z0-9\"'(])")  # a CSV or JSON record's field name: "answer: Open…"
+FIELD_INSIDE = re.compile(r"(^|\s)[a-z_]\w{0,30}: ")
 EMPTY_LIST = re.compile(r"^(\s*(\d+[.)]|[-*•])\s*)+$")
 
 
@@ -60,8 +62,16 @@ def plain(text: str) -> str:
 
 
 def _sentences(text: str) -> list[str]:
-    """Sentences of a passage, Markdown headings left out (a title is not an answer), plain."""
-    return [s.strip() for s, _ in split_sentences(plain(HEADINGS.sub(" ", text))) if s.strip()]
+    """Sentences of a passage, Markdown headings left out (a title is not an answer), plain, a
+    record's field name dropped ("answer: Open the sign-in page…" quotes as "Open the sign-in page…")."""
+    return [_unlabelled(s.strip()) for s, _ in split_sentences(plain(HEADINGS.sub(" ", text))) if s.strip()]
+
+
+def _unlabelled(sentence: str) -> str:
+    """Without a leading field name, unless more fields follow: "model: QN90F price_eur: 1299" keeps
+    its names, which say what each value is."""
+    rest = FIELD.sub("", sentence, count=1)
+    return rest if rest != sentence and not FIELD_INSIDE.search(rest) else sentence
 
 
 def focus(text: str, question: str, sentences: int = FOCUS_SENTENCES) -> str:

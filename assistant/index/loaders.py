@@ -12,10 +12,13 @@ from __future__ import annotations
 import functools
 import json
 import multiprocessing
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+MAX_ROW_TITLE = 120  # characters: a longer first cell is a row's text, not its name
 
 
 class Unreadable(Exception):
@@ -44,15 +47,21 @@ def load_text(path: Path) -> list[Section]:
 
 
 def load_markdown(path: Path) -> list[Section]:
+    return _markdown_sections(_text(path))
+
+
+def _markdown_sections(text: str, untitled: str | None = None) -> list[Section]:
+    """A section per heading (levels 1–3), titled by its heading path; text before the first
+    heading is titled `untitled`."""
     from langchain_text_splitters import MarkdownHeaderTextSplitter
 
     splitter = MarkdownHeaderTextSplitter(
         headers_to_split_on=[("#", "h1"), ("##", "h2"), ("###", "h3")], strip_headers=False
     )
     sections = []
-    for doc in splitter.split_text(_text(path)):
+    for doc in splitter.split_text(text):
         heading = " › ".join(doc.metadata[h] for h in ("h1", "h2", "h3") if h in doc.metadata)
-        sections.append(Section(doc.page_content, heading=heading or None))
+        sections.append(Section(doc.page_content, heading=heading or untitled))
     return sections
 
 
@@ -80,11 +89,23 @@ def load_pdf(path: Path) -> Iterator[Section]:
 
 
 def load_html(path: Path) -> list[Section]:
-    from langchain_community.document_loaders import BSHTMLLoader
+    """A section per h1–h3, like a Markdown file's: a help-centre page or saved release notes is
+    many topics under one <title>, and as one passage titled by it the question "When was version
+    4.1 released?" was answered from version 4.2's paragraph. The headings become Markdown heading
+    lines, so the chunker and the quotes treat them as they treat a Markdown file's."""
+    from bs4 import BeautifulSoup
 
-    _text(path)  # same binary/encoding checks as other text files
-    docs = BSHTMLLoader(str(path), open_encoding="utf-8", get_text_separator="\n").load()
-    return [Section(d.page_content, heading=d.metadata.get("title") or None) for d in docs]
+    soup = BeautifulSoup(_text(path), "html.parser")  # `_text`: same binary/encoding checks as other text files
+    for tag in soup(["script", "style", "noscript", "template"]):
+        tag.decompose()
+    title = " ".join(soup.title.get_text(" ").split()) if soup.title else ""
+    if soup.head:
+        soup.head.decompose()
+    for tag in soup.find_all(["h1", "h2", "h3"]):
+        heading = " ".join(tag.get_text(" ").split())
+        tag.replace_with(f"\n\n{'#' * int(tag.name[1])} {heading}\n\n" if heading else "")
+    text = "\n".join(line.strip() for line in soup.get_text("\n").splitlines())
+    return _markdown_sections(re.sub(r"\n{3,}", "\n\n", text).strip(), title or None)
 
 
 def load_docx(path: Path) -> list[Section]:
@@ -100,11 +121,17 @@ def load_docx(path: Path) -> list[Section]:
 
 
 def load_csv(path: Path) -> list[Section]:
+    """A section per row, titled by its first cell when that column names each row (its values
+    are distinct words, like a FAQ's questions or a glossary's terms), else "row N": a quote and a
+    citation then say "How do I reset my password?" rather than "row 1"."""
     from langchain_community.document_loaders import CSVLoader
 
     _text(path)
     docs = CSVLoader(str(path), encoding="utf-8-sig").load()
-    return [Section(d.page_content, heading=f"row {d.metadata.get('row', i) + 1}") for i, d in enumerate(docs)]
+    keys = [d.page_content.split("\n", 1)[0].partition(": ")[2].strip() for d in docs]
+    named = len(set(keys)) == len(keys) and all(re.search(r"[^\W\d_]", k) and len(k) <= MAX_ROW_TITLE for k in keys)
+    return [Section(d.page_content, heading=key if named else f"row {d.metadata.get('row', i) + 1}")
+            for i, (d, key) in enumerate(zip(docs, keys, strict=True))]  # fmt: skip
 
 
 def _record_text(record: object) -> str:

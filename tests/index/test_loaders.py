@@ -75,3 +75,35 @@ def test_one_endless_page_is_stopped_inside_it_and_other_files_still_load(tmp_pa
         load_within(tmp_path / "broken.pdf", max_seconds=30)
     with pytest.raises(FileNotFoundError):
         load_within(tmp_path / "gone.pdf", max_seconds=30)
+
+
+def test_an_html_page_is_a_section_per_heading_titled_by_its_path(tmp_path):
+    page = tmp_path / "notes.html"
+    page.write_text(
+        "<html><head><title>Tasklane</title><script>var hidden = 1;</script></head><body>"
+        "<p>About these notes.</p><h1>Release notes</h1><h2>Version 4.2 (March 3, 2026)</h2>"
+        "<p>Recurring tasks repeat on the last <b>working</b> day.</p><h2>Version 4.1 (January 19, 2026)</h2>"
+        "<p>Added dark mode.</p><h3>Fixes</h3><ul><li>CSV imports keep due dates.</li></ul></body></html>"
+    )
+    sections = load(page)
+    assert [s.heading for s in sections] == [
+        "Tasklane",
+        "Release notes › Version 4.2 (March 3, 2026)",
+        "Release notes › Version 4.1 (January 19, 2026)",
+        "Release notes › Version 4.1 (January 19, 2026) › Fixes",
+    ]
+    assert "dark mode" in sections[2].text and "4.2" not in sections[2].text
+    assert "## Version 4.1 (January 19, 2026)" in sections[2].text  # a heading line, as in a Markdown file
+    assert not any("hidden" in s.text for s in sections)
+
+
+def test_a_csv_row_is_titled_by_its_first_cell_when_that_column_names_the_rows(tmp_path):
+    faq = tmp_path / "faq.csv"
+    faq.write_text('question,answer\nHow do I reset my password?,"Open the sign-in page."\nIs there an app?,Yes.\n')
+    assert [s.heading for s in load(faq)] == ["How do I reset my password?", "Is there an app?"]
+    prices = tmp_path / "prices.csv"  # the same model on two rows, and ids that are numbers: no names
+    prices.write_text("model,size,price\nQN90F,55,1299\nQN90F,65,1799\n")
+    ids = tmp_path / "ids.csv"
+    ids.write_text("id,name\n1,Alpha\n2,Beta\n")
+    assert [s.heading for s in load(prices)] == ["row 1", "row 2"]
+    assert [s.heading for s in load(ids)] == ["row 1", "row 2"]
