@@ -31,6 +31,7 @@ EMBED_SHORTLIST = 6
 MIN_QUOTE_OVERLAP = 0.5
 RANK_PRIOR = 0.2  # added to a sentence's score (0–1) over its passage's rank: 0.2, 0.1, 0.067, …
 ANSWER_TYPE_BONUS = 0.2  # added when a sentence holds what the question asks for: a number, a year, a new name
+UNIT_WINDOW = 3  # words after a number in which the passages must name what the answer counts with it
 ECHOED_QUESTION = 0.8  # share of an answer's content words taken from the question: "No, my band got hot while charging?"
 UNSUPPORTED_WORDS = 0.35  # share of an answer's content words found in no passage that fails it
 STEPS_QUESTION = re.compile(r"(^|[,;]\s*)(how|what are the steps|where)\b", re.I)  # "I lost my band, how do I…"
@@ -153,6 +154,10 @@ def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: S
         wrong = _unsourced_number(bare, question, passages)
         if wrong:
             return Verdict(False, f"it gives {wrong}, which the sentences that answer the question do not say")
+    if NUMBER_QUESTION.match(question):
+        counted = _number_of_something_else(bare, passages)
+        if counted:
+            return Verdict(False, counted)
     if not re.search(r"[.!?)\]\"']\s*$", answer.strip()):
         return Verdict(False, "the answer stops mid-sentence")
     return Verdict(True)
@@ -160,6 +165,25 @@ def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: S
 
 def _numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in NUMBER.findall(text)}
+
+
+def _number_of_something_else(answer: str, passages: Sequence[str]) -> str | None:
+    """"The Free plan has 100 users" beside "…3 members per workspace and 100 MB of file storage":
+    the number is the passages', what it counts is not. A number the answer follows with a word
+    (its unit: "users") must be followed by that word, within a few, somewhere in the passages
+    when they follow it with a word of their own ("MB"); "the age of 96, with…" follows it with
+    none, and "96 years old" stands."""
+    text = " ".join(passages)
+    for match in NUMBER.finditer(answer):
+        word = " ".join(answer[match.end() :].split()[:1]).strip(".,;:!?()[]\"'")
+        unit = tokenize(word)
+        if not unit or unit[0] in QUESTION_WORDS:
+            continue
+        number = match.group().replace(",", "")
+        after = [text[m.end() :].split()[:UNIT_WINDOW] for m in NUMBER.finditer(text) if m.group().replace(",", "") == number]
+        if any(words and tokenize(words[0]) for words in after) and not any(unit[0] in tokenize(" ".join(words)) for words in after):
+            return f"it gives {match.group()} {word}, but the passages give {match.group()} for something else"
+    return None
 
 
 def _unsourced_number(answer: str, question: str, passages: Sequence[str]) -> str | None:

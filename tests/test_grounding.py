@@ -1,5 +1,6 @@
 import pytest
 
+from assistant import grounding
 from assistant.grounding import clean, extract, focus, quote, verify
 
 PASSAGE = ("The Smart Hub store is offline for maintenance on 3 December. Orders placed before then ship as usual. "
@@ -176,3 +177,20 @@ def test_a_document_s_own_question_is_not_quoted_as_the_answer():
     assert picked and not any(s.endswith("?") for _, s in picked)
     assert not any(s.endswith("?") for _, s in extract("What is Remote Support?", [passage[:120]], whole=[passage]))
     assert picked[0][1].startswith("Samsung Remote Support offers")
+
+
+def test_a_record_s_field_names_are_not_quoted():
+    row = "question: How do I reset my password?\nanswer: Open the sign-in page. The link is valid for 30 minutes."
+    assert grounding._sentences(row) == ["How do I reset my password?", "Open the sign-in page.", "The link is valid for 30 minutes."]
+    prices = "model: QN90F\nscreen_size_in: 65\nprice_eur: 1799"  # names that say what each value is stay
+    assert grounding._sentences(prices) == ["model: QN90F screen_size_in: 65 price_eur: 1799"]
+
+
+def test_a_number_the_passages_give_for_something_else_is_not_an_answer():
+    passages = ["The Free plan includes unlimited tasks, 3 members per workspace and 100 MB of file storage."]
+    wrong = verify("The Free plan has 100 users [1].", "How many users on the free plan?", passages, [1])
+    assert not wrong.ok and "100 users" in wrong.why
+    assert verify("The Free plan has 3 members [1].", "How many members on the free plan?", passages, [1]).ok
+    # What the passage names a few words on, or not at all, does not count against the answer.
+    assert verify("There were 1,261 tornadoes [1].", "How many tornadoes so far?", ["So far 1,261 confirmed tornadoes."], [1]).ok
+    assert verify("She died at 96 years of age [1].", "How old was she when she died?", ["She died at the age of 96, with family."], [1]).ok
