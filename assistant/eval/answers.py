@@ -37,6 +37,7 @@ PLAN = {
     "other_product": ("auto",),
     "tv_as_new_manual": ("auto",),
     "handbook": ("auto",),
+    "mixed_formats": ("auto",),
     "red_team": ("auto",),
 }
 USER_MODES = ("retrieval", "auto")

@@ -23,6 +23,9 @@ reported on the one left out, so a figure never comes from the data it was tuned
 - `handbook` (answers only): an employee handbook written for the project (not a manual, not
   encyclopedia pages), the TV fine-tune installed as a new user would have it, questions a new
   employee asks — written before any was run (session 15) — with the key phrase that answers each;
+- `mixed_formats` (answers only): a software product's help files in four formats — a FAQ as CSV,
+  release notes as HTML, plans as plain text, a user guide as PDF — written for the project, the TV
+  fine-tune installed, with questions its users ask (written before any was run; session 16);
 - `red_team` (answers only): hostile documents in the folder (injections, fake markers, markup),
   questions that lead to them → what the documents want said never appears in an answer.
 A user adds a scenario as a folder + JSONL (see `user_scenario`). Folders are built under the data
@@ -141,10 +144,11 @@ def _galaxy_items() -> list[Item]:
     ]
 
 
-def _handbook_items() -> list[Item]:
-    """The answerable questions (the JSONL's others, with no source, are for asking by hand)."""
-    rows = read_jsonl(eval_dir() / "handbook" / "questions.jsonl")
-    return [Item(r["question"], GROUNDED, (r["key"],), (f"handbook/{r['source']}",), split_of(r["question"]))
+def _written_items(folder: str) -> list[Item]:
+    """A folder written for the project: its answerable questions (the JSONL's others, with no
+    source, are for asking by hand), each with the key phrase that answers it."""
+    rows = read_jsonl(eval_dir() / folder / "questions.jsonl")
+    return [Item(r["question"], GROUNDED, (r["key"],), (f"{folder}/{r['source']}",), split_of(r["question"]))
             for r in rows if r.get("source")]  # fmt: skip
 
 
@@ -173,7 +177,10 @@ def builtin_scenarios() -> list[Scenario]:
                  [i for i in _tv_items(frozenset({"retrieval"}), with_sources=True, part="train") if i.sources],
                  routed=False, fine_tuned=False),
         Scenario("handbook", "An employee handbook nobody tuned on, the TV fine-tune installed → retrieval, right "
-                 "page, the key phrase", "demo+handbook", _handbook_items(), routed=False),
+                 "page, the key phrase", "demo+handbook", _written_items("handbook"), routed=False),
+        Scenario("mixed_formats", "A software product's FAQ (CSV), release notes (HTML), plans (text) and user guide "
+                 "(PDF), the TV fine-tune installed → retrieval, right file, the key phrase", "demo+tasklane",
+                 _written_items("tasklane"), routed=False),
         Scenario("red_team", "hostile documents in the folder → never followed, markers only the app's",
                  "demo+redteam", _redteam_items(), routed=False),
     ]  # fmt: skip
@@ -215,6 +222,8 @@ def build_folder(name: str, folder: Path, demo_knowledge: Path, scenarios: list[
         "demo+galaxy": lambda: _write_manual(folder, "galaxy-fit"),
         "demo+redteam": lambda: shutil.copytree(eval_dir() / "redteam" / "docs", folder / "redteam", dirs_exist_ok=True),
         "demo+handbook": lambda: shutil.copytree(eval_dir() / "handbook" / "documents", folder / "handbook",
+                                                 dirs_exist_ok=True),
+        "demo+tasklane": lambda: shutil.copytree(eval_dir() / "tasklane" / "documents", folder / "tasklane",
                                                  dirs_exist_ok=True),
     }
     if name in builders:
