@@ -107,3 +107,23 @@ def test_a_csv_row_is_titled_by_its_first_cell_when_that_column_names_the_rows(t
     ids.write_text("id,name\n1,Alpha\n2,Beta\n")
     assert [s.heading for s in load(prices)] == ["row 1", "row 2"]
     assert [s.heading for s in load(ids)] == ["row 1", "row 2"]
+
+
+def test_a_pdf_s_pages_are_titled_by_the_bookmarks_in_force_on_them(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    for title, level, body in [("Getting started", 0, "Create a workspace."), ("Invitations", 1, "They expire after 7 days."),
+                               (None, 0, "Guests see only their projects."), ("Integrations", 0, "Connect Slack.")]:  # fmt: skip
+        pdf.add_page()
+        if title:
+            pdf.start_section(title, level=level)
+        pdf.multi_cell(0, 8, body)
+    pdf.output(str(tmp_path / "guide.pdf"))
+    sections = load(tmp_path / "guide.pdf")
+    assert [(s.page, s.heading) for s in sections] == [
+        (1, "Getting started"), (2, "Getting started › Invitations"), (3, "Getting started › Invitations"), (4, "Integrations")
+    ]
+    plain = write_pdf(tmp_path / "plain.pdf", ["No bookmarks here."])  # no outline: pages stay untitled
+    assert [s.heading for s in load(plain)] == [None]
