@@ -56,5 +56,5 @@ def test_the_base_install_carries_what_only_the_test_tools_would_otherwise_bring
 
     pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
     base = [d.replace(" ", "").lower() for d in pyproject["project"]["dependencies"]]
-    for needed in ("sqlalchemy[asyncio]", "lxml"):  # chainlit.data.sql_alchemy; BSHTMLLoader's default parser
+    for needed in ("sqlalchemy[asyncio]", "lxml"):  # chainlit.data.sql_alchemy; the HTML loader's parser
         assert any(d.startswith(needed) for d in base), needed

@@ -130,7 +130,7 @@ def load_html(path: Path) -> list[Section]:
     lines, so the chunker and the quotes treat them as they treat a Markdown file's."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(_text(path), "html.parser")  # `_text`: same binary/encoding checks as other text files
+    soup = BeautifulSoup(_text(path), "lxml")  # `_text`: same binary/encoding checks as other text files
     for tag in soup(["script", "style", "noscript", "template"]):
         tag.decompose()
     title = " ".join(soup.title.get_text(" ").split()) if soup.title else ""
