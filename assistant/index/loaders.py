@@ -1,6 +1,6 @@
 """File → sections of text with provenance (page for PDFs, heading for Markdown/HTML/rows).
 
-Parsing is done by LangChain's loaders and well-kept parsers (pypdf, BeautifulSoup, docx2txt,
+Parsing is done by LangChain's loaders and well-kept parsers (pypdf, BeautifulSoup, python-docx,
 the csv and json modules); this module only picks one per extension and turns each loader's
 Documents into `Section`s. Anything unreadable raises `Unreadable` with a reason the ingest
 summary shows. `load_within` runs the parsers that a file's content can hold for minutes (PDF,
@@ -144,15 +144,32 @@ def load_html(path: Path) -> list[Section]:
 
 
 def load_docx(path: Path) -> list[Section]:
-    from langchain_community.document_loaders import Docx2txtLoader
+    """A section per Heading 1–3 (or Title) paragraph, like a Markdown file's: a policy written in
+    Word is many topics under one file name. Tables are read in place, a row per line."""
+    import docx
 
     try:
-        docs = Docx2txtLoader(str(path)).load()
+        document = docx.Document(str(path))
+        lines = []
+        for block in document.iter_inner_content():
+            if isinstance(block, docx.table.Table):
+                lines += [" | ".join(dict.fromkeys(" ".join(c.text.split()) for c in row.cells)) for row in block.rows]
+                continue
+            text = " ".join(block.text.split())
+            level = _heading_level(block.style.name if block.style is not None else "")
+            lines.append(f"\n{'#' * level} {text}\n" if level and text else text)
     except FileNotFoundError:
         raise
-    except Exception as exc:  # docx2txt raises zipfile/KeyError on damaged files
+    except Exception as exc:  # python-docx raises zipfile/KeyError/lxml errors on damaged files
         raise Unreadable(f"corrupt .docx ({type(exc).__name__})") from None
-    return [Section(d.page_content) for d in docs]
+    return _markdown_sections("\n".join(line for line in lines if line.strip()))
+
+
+def _heading_level(style: str) -> int:
+    if style == "Title":
+        return 1
+    match = re.fullmatch(r"Heading ([1-3])", style)
+    return int(match[1]) if match else 0
 
 
 def load_csv(path: Path) -> list[Section]:

@@ -127,3 +127,24 @@ def test_a_pdf_s_pages_are_titled_by_the_bookmarks_in_force_on_them(tmp_path):
     ]
     plain = write_pdf(tmp_path / "plain.pdf", ["No bookmarks here."])  # no outline: pages stay untitled
     assert [s.heading for s in load(plain)] == [None]
+
+
+def test_a_word_document_is_a_section_per_heading_with_its_tables_in_place(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Meals", 1)
+    document.add_paragraph("You may claim up to 60 euros per day for meals.")
+    document.add_heading("Hotels", 2)
+    table = document.add_table(rows=2, cols=2)
+    for (r, c), text in {(0, 0): "City", (0, 1): "Limit", (1, 0): "Paris", (1, 1): "180 euros"}.items():
+        table.cell(r, c).text = text
+    document.add_heading("Flights", 1)
+    document.add_paragraph("Economy class for flights under six hours.")
+    document.save(str(tmp_path / "travel.docx"))
+    sections = load(tmp_path / "travel.docx")
+    assert [s.heading for s in sections] == ["Meals", "Meals › Hotels", "Flights"]
+    assert "Paris | 180 euros" in sections[1].text and "60 euros" in sections[0].text
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not a real archive")
+    with pytest.raises(Unreadable, match="corrupt .docx"):
+        load(tmp_path / "broken.docx")
