@@ -4,7 +4,7 @@
 
 For every built-in scenario whose questions name the file that answers them (the TV manual as a
 new manual, the TV paraphrases with the manual in the folder, the Galaxy Fit manual, FreshQA's
-pages, the handbook), each question is searched as a turn searches it — BM25's 50 best and the
+pages, the handbook, the mixed formats), each question is searched as a turn searches it — BM25's 50 best and the
 vectors' 50 best, fused by RRF, the first three passages kept — and scored: *first* = the first
 passage is from a file that answers, *top 3* = one of the three is, *reference* = the reference
 answer stands in one of the three passages (FreshQA's short answers). Every weighting (`k1:b`)
@@ -24,7 +24,7 @@ from assistant.metrics import contains_gold
 from assistant.settings import Settings
 from benchmarks import report as report_cli
 
-SCENARIOS = ("tv_as_new_manual", "tv_in_folder", "unseen_manual", "freshqa", "handbook")
+SCENARIOS = ("tv_as_new_manual", "tv_in_folder", "unseen_manual", "freshqa", "handbook", "mixed_formats")
 PASSAGES = 3
 
 
