@@ -280,11 +280,15 @@ def asks_for_fact(question: str) -> bool:
     return bool(WHO_QUESTION.match(question) or WHEN_QUESTION.match(question) or NUMBER_QUESTION.match(question))
 
 
-def answers_question(question: str, picked: Sequence[tuple[int, str]]) -> bool:
+def answers_question(question: str, picked: Sequence[tuple[int, str]], titles: Mapping[int, str] | None = None) -> bool:
     """Does the quote hold at least half of the question's content words? A quote that shares only
-    a word or two ("Smart Remote" in a firmware note, asked how to pair it) answers something else."""
+    a word or two ("Smart Remote" in a firmware note, asked how to pair it) answers something else.
+    A passage titled by a question (a FAQ's row or heading: "How many people can join a
+    workspace?") answers that question, so its title's words count with its sentences: asked just
+    that, "The Free plan allows up to 3 members per workspace" is the answer, not the closest text."""
     terms = set(tokenize(question)) - QUESTION_WORDS
-    found = set().union(*(set(tokenize(s)) for _, s in picked)) if picked else set()
+    asked = [(titles or {}).get(n, "") for n in dict.fromkeys(n for n, _ in picked)]
+    found = set().union(*(set(tokenize(s)) for _, s in picked), *(set(tokenize(t)) for t in asked if t.strip().endswith("?")))
     return bool(terms) and overlap(terms, found) >= MIN_QUOTE_OVERLAP
 
 

@@ -223,7 +223,7 @@ class TurnPipeline:
         if answer_mode is AnswerMode.AUTO and (quoted or busy):
             picked = grounding.extract(question, quotable, vectors, whole=[h.chunk.text for h in hits])
             others = f"The model is busy with {ahead} other answer{'s' * (ahead != 1)}"
-            if picked and grounding.answers_question(question, picked):
+            if picked and grounding.answers_question(question, picked, _titles(picked, hits)):
                 if busy and not quoted:
                     result.notices.append(f"{others}, so this answer quotes your documents instead of waiting.")
                 return AnswerStream(iter([]), result, started, lambda _, r: self._quote(picked, hits, r))
@@ -331,7 +331,7 @@ class TurnPipeline:
         (or, with `require_match`, none that holds enough of the question's words)."""
         picked = grounding.extract(question, passages, vectors or self.searcher.embeddings,
                                    whole=[h.chunk.text for h in hits])  # fmt: skip
-        if not picked or (require_match and not grounding.answers_question(question, picked)):
+        if not picked or (require_match and not grounding.answers_question(question, picked, _titles(picked, hits))):
             return False
         self._quote(picked, hits, r)
         return True
@@ -435,6 +435,10 @@ def _quote_from(question: str, passages: list[str], hits: Sequence[Hit]) -> list
     if passages and passages[0] and (agreed or recency.newest_leads(question, hits)):
         return [passages[0]] + [""] * (len(passages) - 1)
     return passages
+
+
+def _titles(picked: Sequence[tuple[int, str]], hits: Sequence[Hit]) -> dict[int, str]:
+    return {n: _title(hits[n - 1]) for n, _ in picked}
 
 
 def _title(hit: Hit) -> str:

@@ -194,3 +194,13 @@ def test_a_number_the_passages_give_for_something_else_is_not_an_answer():
     # What the passage names a few words on, or not at all, does not count against the answer.
     assert verify("There were 1,261 tornadoes [1].", "How many tornadoes so far?", ["So far 1,261 confirmed tornadoes."], [1]).ok
     assert verify("She died at 96 years of age [1].", "How old was she when she died?", ["She died at the age of 96, with family."], [1]).ok
+
+
+def test_a_passage_titled_by_the_question_answers_it():
+    from assistant.grounding import answers_question
+
+    picked = [(1, "The Free plan allows up to 3 members per workspace.")]
+    question = "How many people can join a workspace?"
+    assert not answers_question(question, picked)
+    assert answers_question(question, picked, {1: "How many people can join a workspace?"})
+    assert not answers_question(question, picked, {1: "People and workspaces"})  # a topic is not a question answered
