@@ -48,19 +48,20 @@ def newest_first(question: str, hits: Sequence[Hit]) -> list[Hit]:
     hits = list(hits)
     if not asks_for_latest(question):
         return hits
+    dates = [heading_date(h.chunk.section or "") for h in hits]
     by_file: dict[str, list[int]] = {}
     for i, hit in enumerate(hits):
-        if hit.chunk.section and heading_date(hit.chunk.section):
+        if dates[i]:
             by_file.setdefault(hit.chunk.source, []).append(i)
+    ordered = list(hits)
     for places in by_file.values():
-        keys = [heading_date(hits[i].chunk.section or "") for i in places]
-        kind = {(k[0] is not None, k[1] is not None) for k in keys if k}
-        if len(places) < 2 or len(kind) != 1:  # one section, or dates beside versions: nothing to compare
+        kinds = {(dates[i][0] is not None, dates[i][1] is not None) for i in places}
+        if len(places) < 2 or len(kinds) != 1:  # one section, or dates beside versions: nothing to compare
             continue
-        newest = sorted((hits[i] for i in places), key=lambda h: _sort_key(heading_date(h.chunk.section or "")), reverse=True)
-        for place, hit in zip(places, newest, strict=True):
-            hits[place] = hit
-    return hits
+        newest = sorted(places, key=lambda i: _sort_key(dates[i]), reverse=True)
+        for place, i in zip(places, newest, strict=True):
+            ordered[place] = hits[i]
+    return ordered
 
 
 def newest_leads(question: str, hits: Sequence[Hit]) -> bool:
@@ -74,8 +75,8 @@ def newest_leads(question: str, hits: Sequence[Hit]) -> bool:
     return bool(same) and newest_first(question, [hits[0], *same])[0] is hits[0]
 
 
-def _sort_key(key: tuple | None) -> tuple:
-    when, numbers = key or (None, None)
+def _sort_key(key: tuple) -> tuple:
+    when, numbers = key
     return (when or date.min, numbers or ())
 
 

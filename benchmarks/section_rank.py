@@ -4,13 +4,14 @@
 
 For every built-in scenario whose questions name the file that answers them (the TV manual as a
 new manual, the TV paraphrases with the manual in the folder, the Galaxy Fit manual, FreshQA's
-pages, the handbook, the mixed formats), each question is searched as a turn searches it — BM25's 50 best and the
-vectors' 50 best, fused by RRF, the first three passages kept — and scored: *first* = the first
-passage is from a file that answers, *top 3* = one of the three is, *reference* = the reference
-answer stands in one of the three passages (FreshQA's short answers). Every weighting (`k1:b`)
-searches the same folders with the same query vectors, so rows differ only in BM25. This is how session 14 chose
-k1 = 0.9, b = 0.4 (on the dev split; the test split confirmed it). Folders are built and indexed
-under `.crossroads/eval*` the first time (minutes), as `assistant eval answers` does.
+pages, the handbook, the mixed formats), each question is searched as a turn searches it — BM25's
+50 best and the vectors' 50 best, fused by RRF, the first three passages kept — and scored:
+*first* = the first passage is from a file that answers, *top 3* = one of the three is,
+*reference* = the reference answer stands in one of the three passages (FreshQA's short answers).
+Every weighting (`k1:b`) searches the same folders with the same query vectors, so rows differ only
+in BM25. This is how session 14 chose k1 = 0.9, b = 0.4 (on the dev split; the test split
+confirmed it). Folders are built and indexed under `.crossroads/eval*` the first time (minutes), as
+`assistant eval answers` does.
 """
 
 from __future__ import annotations
