@@ -108,7 +108,8 @@ class EvidenceBar:
         from assistant.membership import general_questions
 
         dense = np.asarray(snapshot.nearest(self._general_vectors()), dtype=np.float32)
-        lexical = np.array([snapshot.best_coverage(tokenize(q)) for q in general_questions()], dtype=np.float32)
+        lexical = np.array([snapshot.best_coverage(tokenize(q, exact_numbers=True)) for q in general_questions()],
+                           dtype=np.float32)  # as `HybridSearcher.search` reads a question
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps({"generation": generation, "dense": [round(float(s), 4) for s in dense],

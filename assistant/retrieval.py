@@ -107,7 +107,7 @@ class HybridSearcher:
         vector = evidence.vector = self.embeddings.embed_array([query])[0]
         evidence.embed_ms = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
-        tokens = tokenize(query)
+        tokens = tokenize(query, exact_numbers=True)
         bm25, dense = snapshot.candidates(tokens, vector, self.candidates)  # one call (one round trip on Qdrant)
         evidence.hits = self.rank(bm25, dense, k)
         evidence.lexical = snapshot.coverage(tokens, bm25[0][0]) if bm25 else 0.0

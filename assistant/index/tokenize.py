@@ -1,5 +1,7 @@
 """The BM25 tokenizer: lowercase, Unicode word split, stop words, Snowball stemming.
 
+A change here changes every passage's terms: bump `chunking.CHUNKING` so indexes are re-read.
+
 Whitespace splitting would keep "TV," and "tv" apart and miss "settings" for "setting"; this is
 the analysis Lucene's English analyzer does, with PyStemmer's C Snowball stemmer (fast enough to
 tokenize 100k chunks in seconds).
@@ -16,7 +18,7 @@ STOP_WORDS = frozenset(
     "a an and are as at be but by for if in into is it no not of on or such that the their then "
     "there these they this to was will with".split()
 )
-WORD = re.compile(r"\w+", re.UNICODE)
+WORD = re.compile(r"\d+(?:\.\d+)+|\w+", re.UNICODE)  # a version or decimal ("2.3.0", "3.10") is one word
 
 
 @lru_cache(maxsize=1)
@@ -26,9 +28,22 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
-def tokenize(text: str) -> list[str]:
-    words = [w for w in WORD.findall(text.lower()) if w not in STOP_WORDS and w != "_"]
+def tokenize(text: str, *, exact_numbers: bool = False) -> list[str]:
+    """`exact_numbers` for what a question asks: a version it names is that version, not its parts."""
+    words = [w for word in WORD.findall(text.lower()) for w in _with_parts(word, exact_numbers) if w not in STOP_WORDS]
     return _stemmer().stemWords(words)
+
+
+def _with_parts(word: str, exact_numbers: bool) -> list[str]:
+    """A version, a decimal or a snake_case name, then its parts: "Python 3.10" is not "3.9", and
+    "Which variable sets the log level?" finds PIPEWRIGHT_LOG_LEVEL (Lucene's standard tokenizer
+    keeps both whole). A question's "2.3.0" is whole only: by its parts "2", "3" and "0" it matched
+    2.2.0's heading ("2", "0") beside "Python 3.9" ("3") as well as its own; "Python 3" still finds
+    a passage's "3.10" by its parts."""
+    parts = [p for p in re.split(r"[._]", word) if p]
+    if len(parts) < 2:
+        return parts
+    return [word] if exact_numbers and word[0].isdigit() else [word, *parts]
 
 
 # How people ask, not what they ask about (the tokenizer keeps these words): coverage and quote
