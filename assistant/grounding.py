@@ -44,6 +44,7 @@ NUMBER = re.compile(r"\d(?:[\d,.]*\d)?")  # "1,261", "10.13.1", "2033"
 ECHO_LINE = re.compile(r"^\s*(\[\d+\]\s*\(|passages?:|sources?:|question:|answer:)", re.I)
 FIELD = re.compile(r"^[a-z_]\w{0,30}: (?=[A-Z0-9\"'(])")  # a CSV or JSON record's field name: "answer: Open…"
 FIELD_INSIDE = re.compile(r"(^|\s)[a-z_]\w{0,30}: ")
+LINE_END = re.compile(r"(?<=[.!?])[ \t]*\n")  # a sentence's end at a line's end
 EMPTY_LIST = re.compile(r"^(\s*(\d+[.)]|[-*•])\s*)+$")
 
 
@@ -64,8 +65,11 @@ def plain(text: str) -> str:
 
 def _sentences(text: str) -> list[str]:
     """Sentences of a passage, Markdown headings left out (a title is not an answer), plain, a
-    record's field name dropped ("answer: Open the sign-in page…" quotes as "Open the sign-in page…")."""
-    return [_unlabelled(s.strip()) for s, _ in split_sentences(plain(HEADINGS.sub(" ", text))) if s.strip()]
+    record's field name dropped ("answer: Open the sign-in page…" quotes as "Open the sign-in page…").
+    A line that ends a sentence ends it whatever follows: a table's rows ("…; Users: 3.") are
+    sentences, though folded into one line "3. Team" reads like a numbered list."""
+    lines = LINE_END.split(HEADINGS.sub(" ", text))
+    return [_unlabelled(s.strip()) for line in lines for s, _ in split_sentences(plain(line)) if s.strip()]
 
 
 def _unlabelled(sentence: str) -> str:
@@ -76,14 +80,15 @@ def _unlabelled(sentence: str) -> str:
 
 
 def focus(text: str, question: str, sentences: int = FOCUS_SENTENCES) -> str:
-    """The window of `sentences` consecutive sentences that shares most words with the question."""
+    """The window of `sentences` consecutive sentences that shares most words with the question, a
+    line each (`_sentences` of it gives them back: "…; Users: 3. Plan: Team…" folded reads as one)."""
     parts = _sentences(text)
     if len(parts) <= sentences:
-        return " ".join(parts)[: MAX_FOCUS_CHARS * 2]
-    q = set(tokenize(question))
+        return "\n".join(parts)[: MAX_FOCUS_CHARS * 2]
+    q = set(tokenize(question, exact_numbers=True))
     scores = [overlap(q, set(tokenize(s))) for s in parts]
     start = max(range(len(parts) - sentences + 1), key=lambda i: (sum(scores[i : i + sentences]), -i))
-    window = " ".join(parts[start : start + sentences])
+    window = "\n".join(parts[start : start + sentences])
     return window if len(window) <= MAX_FOCUS_CHARS * 2 else window[: MAX_FOCUS_CHARS * 2].rsplit(" ", 1)[0] + " …"
 
 
@@ -214,7 +219,7 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     number for "how many", a year for "when", a name for "who": the sentence that names the
     founder, not the one that repeats "founder"). The best one is kept with the sentences after it in its
     passage: up to `limit` when the question asks how (steps continue: "From Galaxy Wearable, tap
-    the Home tab. Tap Alarm > Add alarm."), one otherwise — the next sentence is where a manual
+    the Home tab. Tap Alarm > Add alarm."; and those before it where the passage ends sooner), one otherwise — the next sentence is where a manual
     gives the reason or the detail ("… may become hot. This does not affect the device's lifespan.").
     Given the `whole` passages the focused ones were cut from, those next sentences come from there:
     a manual's steps run past the three-sentence window (dev, through the pipeline and with the
@@ -223,7 +228,7 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     candidates = [(n, s) for n, text in enumerate(passages, 1) for s in _sentences(text) if _quotable(s)]
     if not candidates:
         return []
-    q_terms = set(tokenize(question))
+    q_terms = set(tokenize(question, exact_numbers=True))
     doc_freq: dict[str, int] = {}
     sentence_terms = [set(tokenize(s)) for _, s in candidates]
     for terms in sentence_terms:
@@ -243,11 +248,24 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     if holds_answer:
         score = score + ANSWER_TYPE_BONUS * np.array([holds_answer(s) for _, s in candidates])
     n, sentence = candidates[int(np.argmax(score))]
-    following = _sentences(whole[n - 1]) if len(whole) >= n else []
-    if sentence not in following:  # no whole passage, or the window was cut mid-sentence: its own sentences
-        following = [s for m, s in candidates if m == n]
-    following = [s for s in following[following.index(sentence) + 1 :] if _quotable(s)]
-    return [(n, sentence)] + [(n, s) for s in following[: (limit - 1) if STEPS_QUESTION.search(question) else 1]]
+    around = _sentences(whole[n - 1]) if len(whole) >= n else []
+    if sentence not in around:  # no whole passage, or the window was cut mid-sentence: its own sentences
+        around = [s for m, s in candidates if m == n]
+    at = around.index(sentence)
+    following = [s for s in around[at + 1 :] if _quotable(s)]
+    if not STEPS_QUESTION.search(question):
+        return [(n, sentence)] + [(n, s) for s in following[:1]]
+    # Steps: the sentences after the best one; and where its passage ends sooner, those before it
+    # from the nearest one that holds a word of the question the best one lacks. "How do I upgrade
+    # to a new version?" matched "…the new version starts." best, the last sentence of its section,
+    # whose step ("Stop the scheduler…, then run pip install --upgrade…") came first; "To turn off
+    # water lock mode, press and hold…" needs nothing before it.
+    following = following[: limit - 1]
+    room = limit - 1 - len(following) if asks_for_steps(question) else 0  # "how many" wants its number first
+    earlier = [s for s in around[:at] if _quotable(s)][-room:] if room else []
+    lacking = q_terms - QUESTION_WORDS - set(tokenize(sentence))
+    adding = [i for i, s in enumerate(earlier) if lacking & set(tokenize(s))]
+    return [(n, s) for s in [*earlier[adding[0] if adding else len(earlier) :], sentence, *following]]
 
 
 def _quotable(sentence: str) -> bool:
@@ -274,6 +292,10 @@ def asks_for_steps(question: str) -> bool:
     return bool(STEPS_QUESTION.search(question)) and not NUMBER_QUESTION.match(question)
 
 
+def asks_when(question: str) -> bool:
+    return bool(WHEN_QUESTION.match(question))
+
+
 def asks_for_fact(question: str) -> bool:
     """Who, when, how many: a short fact, which the small model states in a checkable sentence (and
     `verify` checks the name or number against the passages)."""
@@ -286,7 +308,7 @@ def answers_question(question: str, picked: Sequence[tuple[int, str]], titles: M
     A passage titled by a question (a FAQ's row or heading: "How many people can join a
     workspace?") answers that question, so its title's words count with its sentences: asked just
     that, "The Free plan allows up to 3 members per workspace" is the answer, not the closest text."""
-    terms = set(tokenize(question)) - QUESTION_WORDS
+    terms = set(tokenize(question, exact_numbers=True)) - QUESTION_WORDS
     asked = [(titles or {}).get(n, "") for n in dict.fromkeys(n for n, _ in picked)]
     found = set().union(*(set(tokenize(s)) for _, s in picked), *(set(tokenize(t)) for t in asked if t.strip().endswith("?")))
     return bool(terms) and overlap(terms, found) >= MIN_QUOTE_OVERLAP

@@ -303,13 +303,18 @@ class TurnPipeline:
     @staticmethod
     def _usable_passages(question: str, hits: list[Hit], result: TurnResult) -> list[str]:
         """The focused passages, with "" for any that addresses its reader (`injection`): those are
-        never shown to the model or quoted, and the turn says which and why."""
-        passages = []
+        never shown to the model or quoted, and the turn says which and why. Asked when, a
+        passage whose heading carries the date begins with that heading: a changelog's "[2.3.0] -
+        2026-10-02" or "Version 4.1 (January 19, 2026)" is the only place its date stands, and "When
+        was version 2.3.0 released?" was answered with the closest text under 2.2.0's."""
+        passages, when = [], grounding.asks_when(question)
         for n, hit in enumerate(hits, 1):
             what = instructions_in(hit.chunk.text)
             if what:
                 result.notices.append(f"Source [{n}] ({hit.chunk.source}) {what}, so it was not used to answer.")
-            passages.append("" if what else grounding.focus(hit.chunk.text, question))
+            dated = when and recency.heading_date(hit.chunk.section or "") and _title(hit)
+            text = f"{dated}.\n{hit.chunk.text}" if dated else hit.chunk.text
+            passages.append("" if what else grounding.focus(text, question))
         return passages
 
     def _unsupported(self, r: TurnResult, hits: list[Hit], domain: str | None) -> None:

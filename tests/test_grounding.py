@@ -114,6 +114,13 @@ def test_steps_continue_for_up_to_three_sentences_of_the_same_passage():
                                       "Tap Alarm > Add alarm."]  # fmt: skip
 
 
+def test_steps_are_read_from_before_the_best_sentence_when_its_passage_ends_there():
+    upgrading = ("Stop the scheduler with `pw stop`, then run `pip install --upgrade pipewright`. Your job history "
+                 "is kept: the database is migrated automatically the first time the new version starts.")
+    assert [s[:8] for _, s in extract("How do I upgrade to a new version?", [upgrading])] == ["Stop the", "Your job"]
+    assert [s[:8] for _, s in extract("Is my history kept in a new version?", [upgrading])] == ["Your job"]  # not steps
+
+
 def test_the_search_rank_breaks_near_ties_between_passages():
     first, second = "Record workouts from the Exercise screen.", "Workout detection records workouts automatically."
     assert extract("How do I record a workout?", [first, second])[0][0] == 1

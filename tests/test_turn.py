@@ -5,7 +5,7 @@ from assistant.errors import BadInput
 from assistant.prompts import NOT_FOUND
 from assistant.services import Services
 from assistant.settings import AnswerMode, QuoteFirst
-from assistant.turn import Conversation, clean_question
+from assistant.turn import Conversation, TurnPipeline, TurnResult, clean_question
 
 pytestmark = pytest.mark.slow
 
@@ -207,3 +207,19 @@ def test_a_quote_comes_from_the_passage_both_searches_put_first_unless_a_fact_is
     assert _quote_from("How many workouts can it record?", passages, agreed) == passages  # a number may stand anywhere
     disputed = [Hit(exercise, 0.03, 2, 1), Hit(health, 0.02, 1, 4)]
     assert _quote_from("How do I record a workout?", passages, disputed) == passages
+
+
+def test_asked_when_a_passage_begins_with_the_date_its_heading_carries():
+    from assistant.index.chunking import Chunk
+    from assistant.retrieval import Hit
+
+    def hit(n: int, version: str, day: str, text: str) -> Hit:
+        return Hit(Chunk(f"c{n}", "CHANGELOG.md", None, f"Changelog › [{version}] - {day} › Added", 0, 1, text, "h", 0.0), 1.0)
+
+    hits = [hit(1, "2.2.0", "2026-07-01", "- Docker image on GitHub."), hit(2, "2.3.0", "2026-10-02", "- `pw cancel` stops a job.")]
+    result = TurnResult("q", "", "retrieval", "", 1.0, "m")
+    passages = TurnPipeline._usable_passages("When was version 2.3.0 released?", hits, result)
+    assert passages[1].startswith("Changelog › [2.3.0] - 2026-10-02 › Added.")
+    picked = grounding.extract("When was version 2.3.0 released?", passages)
+    assert picked[0] == (2, "Changelog › [2.3.0] - 2026-10-02 › Added.")
+    assert TurnPipeline._usable_passages("What did version 2.3.0 add?", hits, result)[1] == "- `pw cancel` stops a job."

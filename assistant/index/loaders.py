@@ -48,7 +48,77 @@ def load_text(path: Path) -> list[Section]:
 
 
 def load_markdown(path: Path) -> list[Section]:
-    return _markdown_sections(_text(path))
+    text, title = _front_matter(_text(path))
+    if title and not re.search(r"^# ", text, re.M):  # a docs site's page: its title is its first heading
+        text = f"# {title}\n\n{text}"
+    return _markdown_sections(_markdown_tables(text), title)
+
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def _front_matter(text: str) -> tuple[str, str | None]:
+    """The text without the YAML block a docs site puts on top (Jekyll, Hugo, Docusaurus, MkDocs),
+    and the `title` it gives, which titles the text before the first heading: "title: Install /
+    sidebar_position: 2" is the page's settings, not something to quote."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return text, None
+    import yaml
+
+    try:
+        meta = yaml.safe_load(match[1])
+    except yaml.YAMLError:  # a "---" rule opening a page, not front matter
+        return text, None
+    if not isinstance(meta, dict):
+        return text, None
+    title = " ".join(str(meta.get("title") or "").split())
+    return text[match.end() :], title or None
+
+
+TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")  # |---|:--:| under a header
+FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def _markdown_tables(text: str) -> str:
+    """Each pipe table as one record per row (`table_records`); code blocks left as they are."""
+    lines, out, fenced, i = text.split("\n"), [], False, 0
+    while i < len(lines):
+        line = lines[i]
+        fenced ^= bool(FENCE.match(line))
+        if not fenced and "|" in line and i + 1 < len(lines) and TABLE_DELIMITER.match(lines[i + 1]) and "|" in lines[i + 1]:
+            rows, i = [], i + 2
+            while i < len(lines) and "|" in lines[i] and lines[i].strip():
+                rows.append(_cells(lines[i]))
+                i += 1
+            out += table_records(_cells(line), rows)
+            continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+def _cells(row: str) -> list[str]:
+    row = row.strip()
+    row = row[1:] if row.startswith("|") else row
+    row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
+    return [" ".join(c.replace("\\|", "|").split()) for c in re.split(r"(?<!\\)\|", row)]
+
+
+def table_records(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A line per row that names each value by its column: "Variable: PIPEWRIGHT_LOG_LEVEL; Purpose:
+    debug, info, warning or error; Default: info." Kept as cells in a row, a table is one sentence to
+    the quotes (their text is read with its line breaks folded), and "Which variable sets the log
+    level?" quoted the header and the first row; a record is a sentence of its own that says what
+    its values are. Without a header row, the cells of a row joined by " | ", a sentence each all the same."""
+    records = []
+    for row in rows:
+        names = header + [""] * (len(row) - len(header))
+        fields = [f"{name}: {value}" if name else value for name, value in zip(names, row, strict=False) if value]
+        if fields:
+            record = ("; " if header else " | ").join(fields)
+            records.append(record if record.endswith((".", "!", "?")) else f"{record}.")
+    return records
 
 
 def _markdown_sections(text: str, untitled: str | None = None) -> list[Section]:
@@ -136,6 +206,8 @@ def load_html(path: Path) -> list[Section]:
     title = " ".join(soup.title.get_text(" ").split()) if soup.title else ""
     if soup.head:
         soup.head.decompose()
+    for table in soup.find_all("table"):
+        table.replace_with("\n" + "\n".join(_html_table(table)) + "\n")
     for tag in soup.find_all(["h1", "h2", "h3"]):
         heading = " ".join(tag.get_text(" ").split())
         tag.replace_with(f"\n\n{'#' * int(tag.name[1])} {heading}\n\n" if heading else "")
@@ -143,9 +215,20 @@ def load_html(path: Path) -> list[Section]:
     return _markdown_sections(re.sub(r"\n{3,}", "\n\n", text).strip(), title or None)
 
 
+def _html_table(table) -> list[str]:
+    """A table's rows as records named by its header row (`th` cells), or as "a | b." without one."""
+    rows = [[" ".join(c.get_text(" ").split()) for c in tr.find_all(["th", "td"])] for tr in table.find_all("tr")]
+    rows = [r for r in rows if any(r)]
+    first = table.find("tr")
+    if rows and first is not None and first.find("th") is not None and not first.find("td"):
+        return table_records(rows[0], rows[1:])
+    return table_records([], rows)
+
+
 def load_docx(path: Path) -> list[Section]:
     """A section per Heading 1–3 (or Title) paragraph, like a Markdown file's: a policy written in
-    Word is many topics under one file name. Tables are read in place, a row per line."""
+    Word is many topics under one file name. Tables are read in place, a sentence per row (`table_records`; a
+    Word table marks no header row, so its cells are joined unnamed)."""
     import docx
 
     try:
@@ -153,7 +236,7 @@ def load_docx(path: Path) -> list[Section]:
         lines = []
         for block in document.iter_inner_content():
             if isinstance(block, docx.table.Table):
-                lines += [" | ".join(dict.fromkeys(" ".join(c.text.split()) for c in row.cells)) for row in block.rows]
+                lines += table_records([], [list(dict.fromkeys(" ".join(c.text.split()) for c in row.cells)) for row in block.rows])
                 continue
             text = " ".join(block.text.split())
             level = _heading_level(block.style.name if block.style is not None else "")

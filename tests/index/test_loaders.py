@@ -2,6 +2,7 @@
 
 import pytest
 
+from assistant import grounding
 from assistant.index import loaders
 from assistant.index.loaders import Unreadable, load, load_within
 from tests.documents import write_pdf, write_slow_pdf
@@ -95,6 +96,35 @@ def test_an_html_page_is_a_section_per_heading_titled_by_its_path(tmp_path):
     assert "dark mode" in sections[2].text and "4.2" not in sections[2].text
     assert "## Version 4.1 (January 19, 2026)" in sections[2].text  # a heading line, as in a Markdown file
     assert not any("hidden" in s.text for s in sections)
+
+
+def test_a_table_row_is_a_sentence_that_names_its_values_by_their_columns(tmp_path):
+    (tmp_path / "config.md").write_text(
+        "# Settings\n\nSet these before you start.\n\n| Variable | Purpose | Default |\n|---|:--|--:|\n"
+        "| LOG_LEVEL | debug, info or error | info |\n| HOME | where logs are kept | |\n\n"
+        "```\na | b\n--|--\n```\nAfter the table.\n"
+    )
+    text = load(tmp_path / "config.md")[0].text
+    assert "Variable: LOG_LEVEL; Purpose: debug, info or error; Default: info.\nVariable: HOME; Purpose: where" in text
+    assert "|---|" not in text and "a | b\n--|--" in text and "After the table." in text  # code blocks stay code
+    (tmp_path / "plans.html").write_text(
+        "<h1>Plans</h1><p>Our plans.</p><table><tr><th>Plan</th><th>Users</th></tr><tr><td>Free</td><td>3</td></tr></table>"
+        "<table><tr><td>Sales</td><td>sales@example.com</td></tr></table>"
+    )
+    text = load(tmp_path / "plans.html")[0].text
+    assert "Plan: Free; Users: 3." in text and "Sales | sales@example.com." in text  # no header row: unnamed
+    assert grounding._sentences(text)[-2:] == ["Plan: Free; Users: 3.", "Sales | sales@example.com."]  # as quoted
+
+
+def test_a_docs_site_page_is_titled_by_its_front_matter_which_is_not_text(tmp_path):
+    (tmp_path / "install.md").write_text(
+        '---\ntitle: "Installing  Pipewright"\nsidebar_position: 2\n---\n\nRuns on Linux.\n\n## Requirements\n\nPython 3.10.\n'
+    )
+    sections = load(tmp_path / "install.md")
+    assert [s.heading for s in sections] == ["Installing Pipewright", "Installing Pipewright › Requirements"]
+    assert not any("sidebar" in s.text for s in sections)
+    (tmp_path / "rules.md").write_text("---\n\nA page that opens with a rule.\n\n---\n\nText.\n")  # not front matter
+    assert "A page that opens with a rule." in load(tmp_path / "rules.md")[0].text
 
 
 def test_a_csv_row_is_titled_by_its_first_cell_when_that_column_names_the_rows(tmp_path):
