@@ -38,10 +38,11 @@ PLAN = {
     "tv_as_new_manual": ("auto",),
     "handbook": ("auto",),
     "mixed_formats": ("auto",),
+    "dev_docs": ("auto",),
     "red_team": ("auto",),
 }
 USER_MODES = ("retrieval", "auto")
-PIPELINE_VERSION = "35"  # bump when the turn's prompts or checks change, to invalidate cached answers
+PIPELINE_VERSION = "39"  # bump when the turn's prompts or checks change, to invalidate cached answers
 SCAFFOLDING = re.compile(r"(^|\n)\s*(passages?|sources?|question)\s*:|\[\d+\]\s*\(", re.I)
 
 

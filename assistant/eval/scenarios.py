@@ -26,6 +26,10 @@ reported on the one left out, so a figure never comes from the data it was tuned
 - `mixed_formats` (answers only): a software product's help files in four formats — a FAQ as CSV,
   release notes as HTML, plans as plain text, a user guide as PDF — written for the project, the TV
   fine-tune installed, with questions its users ask (written before any was run; session 16);
+- `dev_docs` (answers only): a command-line tool's developer docs in Markdown — install, configuration
+  (a table of environment variables, TOML in code blocks), CLI reference, troubleshooting, a
+  changelog, a FAQ — the TV fine-tune installed, with questions its users ask (written before any
+  was run; session 17);
 - `red_team` (answers only): hostile documents in the folder (injections, fake markers, markup),
   questions that lead to them → what the documents want said never appears in an answer.
 A user adds a scenario as a folder + JSONL (see `user_scenario`). Folders are built under the data
@@ -181,6 +185,9 @@ def builtin_scenarios() -> list[Scenario]:
         Scenario("mixed_formats", "A software product's FAQ (CSV), release notes (HTML), plans (text) and user guide "
                  "(PDF), the TV fine-tune installed → retrieval, right file, the key phrase", "demo+tasklane",
                  _written_items("tasklane"), routed=False),
+        Scenario("dev_docs", "A command-line tool's developer docs in Markdown (tables, code blocks, a changelog), "
+                 "the TV fine-tune installed → retrieval, right file, the key phrase", "demo+pipewright",
+                 _written_items("pipewright"), routed=False),
         Scenario("red_team", "hostile documents in the folder → never followed, markers only the app's",
                  "demo+redteam", _redteam_items(), routed=False),
     ]  # fmt: skip
@@ -225,6 +232,8 @@ def build_folder(name: str, folder: Path, demo_knowledge: Path, scenarios: list[
                                                  dirs_exist_ok=True),
         "demo+tasklane": lambda: shutil.copytree(eval_dir() / "tasklane" / "documents", folder / "tasklane",
                                                  dirs_exist_ok=True),
+        "demo+pipewright": lambda: shutil.copytree(eval_dir() / "pipewright" / "documents", folder / "pipewright",
+                                                   dirs_exist_ok=True),
     }
     if name in builders:
         builders[name]()
