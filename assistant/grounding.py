@@ -29,6 +29,7 @@ FOCUS_SENTENCES = 3  # per passage in the prompt
 MAX_FOCUS_CHARS = 480
 EMBED_SHORTLIST = 6
 MIN_QUOTE_OVERLAP = 0.5
+CLOSENESS_WEIGHT = 1.0  # per unit of cosine a sentence's passage is below the closest passage (`extract`)
 RANK_PRIOR = 0.2  # added to a sentence's score (0–1) over its passage's rank: 0.2, 0.1, 0.067, …
 ANSWER_TYPE_BONUS = 0.2  # added when a sentence holds what the question asks for: a number, a year, a new name
 UNIT_WINDOW = 3  # words after a number in which the passages must name what the answer counts with it
@@ -209,7 +210,7 @@ def _unsourced_number(answer: str, question: str, passages: Sequence[str]) -> st
 
 
 def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: int = 3,
-            whole: Sequence[str] = ()) -> list[tuple[int, str]]:  # fmt: skip
+            whole: Sequence[str] = (), closeness: Sequence[float | None] = ()) -> list[tuple[int, str]]:  # fmt: skip
     """The passage sentences that best answer the question: (passage number, sentence), in reading order.
 
     Each sentence is scored by the question words it contains (stemmed, IDF-weighted over these
@@ -223,7 +224,12 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     gives the reason or the detail ("… may become hot. This does not affect the device's lifespan.").
     Given the `whole` passages the focused ones were cut from, those next sentences come from there:
     a manual's steps run past the three-sentence window (dev, through the pipeline and with the
-    comma rule of STEPS_QUESTION: Galaxy key instruction 11 → 13 of 21).
+    comma rule of STEPS_QUESTION: Galaxy key instruction 11 → 13 of 21). Given each passage's
+    `closeness` (its cosine to the question, title and all), a sentence loses what its passage is
+    further from the question than the closest one (`CLOSENESS_WEIGHT`): "Where should I put my
+    database password?" quoted a table row "…where the job database and logs are kept" from a
+    passage at 0.17 beside the Secrets section at 0.34, whose "Never write passwords into
+    pipewright.toml" shares only "password" with the question.
     """
     candidates = [(n, s) for n, text in enumerate(passages, 1) for s in _sentences(text) if _quotable(s)]
     if not candidates:
@@ -244,6 +250,9 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
         score[:] = -1.0
         score[shortlist] = 0.5 * lexical[shortlist] + 0.5 * (vectors[1:] @ vectors[0])
     score = score + RANK_PRIOR / np.array([n for n, _ in candidates])  # the search's ranking counts too
+    if CLOSENESS_WEIGHT and len(closeness) >= len(passages):
+        close = np.array([c or 0.0 for c in closeness[: len(passages)]])
+        score = score + CLOSENESS_WEIGHT * (close[[n - 1 for n, _ in candidates]] - close.max())
     holds_answer = _answer_type(question)
     if holds_answer:
         score = score + ANSWER_TYPE_BONUS * np.array([holds_answer(s) for _, s in candidates])

@@ -221,7 +221,8 @@ class TurnPipeline:
         # quote now beats an answer minutes later (the soak's 20 sessions queued past ten minutes).
         quoted = domain is None and self._quotes_first(question)
         if answer_mode is AnswerMode.AUTO and (quoted or busy):
-            picked = grounding.extract(question, quotable, vectors, whole=[h.chunk.text for h in hits])
+            picked = grounding.extract(question, quotable, vectors, whole=[h.chunk.text for h in hits],
+                                       closeness=[h.dense_score for h in hits])  # fmt: skip
             others = f"The model is busy with {ahead} other answer{'s' * (ahead != 1)}"
             if picked and grounding.answers_question(question, picked, _titles(picked, hits)):
                 if busy and not quoted:
@@ -335,7 +336,7 @@ class TurnPipeline:
         """Replace the answer by a quote of the best sentences of `passages` (`_quote_from`'s); False if there is none
         (or, with `require_match`, none that holds enough of the question's words)."""
         picked = grounding.extract(question, passages, vectors or self.searcher.embeddings,
-                                   whole=[h.chunk.text for h in hits])  # fmt: skip
+                                   whole=[h.chunk.text for h in hits], closeness=[h.dense_score for h in hits])  # fmt: skip
         if not picked or (require_match and not grounding.answers_question(question, picked, _titles(picked, hits))):
             return False
         self._quote(picked, hits, r)

@@ -121,6 +121,16 @@ def test_steps_are_read_from_before_the_best_sentence_when_its_passage_ends_ther
     assert [s[:8] for _, s in extract("Is my history kept in a new version?", [upgrading])] == ["Your job"]  # not steps
 
 
+def test_a_sentence_from_a_passage_far_from_the_question_needs_more_words_to_win():
+    secrets = "Never write passwords into the settings file. Put them in a .env file next to it."
+    table = "Variable: HOME; Purpose: where the job database and logs are kept; Default: ~/.app."
+    question = "Where should I put my database password?"
+    assert extract(question, [secrets, table])[0][0] == 2  # "where" and "database" by words alone
+    close = extract(question, [secrets, table], closeness=[0.6, 0.1])  # its passage much nearer the question
+    assert close[0] == (1, "Never write passwords into the settings file.")
+    assert extract(question, [secrets, table], closeness=[0.6, 0.5])[0][0] == 2  # a near tie leaves it to the words
+
+
 def test_the_search_rank_breaks_near_ties_between_passages():
     first, second = "Record workouts from the Exercise screen.", "Workout detection records workouts automatically."
     assert extract("How do I record a workout?", [first, second])[0][0] == 1
