@@ -49,9 +49,10 @@ def load_text(path: Path) -> list[Section]:
 
 def load_markdown(path: Path) -> list[Section]:
     text, title = _front_matter(_text(path))
+    text = _markdown_blocks(text)
     if title and not re.search(r"^# ", text, re.M):  # a docs site's page: its title is its first heading
         text = f"# {title}\n\n{text}"
-    return _markdown_sections(_markdown_tables(text), title)
+    return _markdown_sections(text, title)
 
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
@@ -80,12 +81,23 @@ TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")  # 
 FENCE = re.compile(r"^\s*(```|~~~)")
 
 
-def _markdown_tables(text: str) -> str:
-    """Each pipe table as one record per row (`table_records`); code blocks left as they are."""
+SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")  # the line under a heading: "Install\n=======" is "# Install"
+NOT_A_TITLE = re.compile(r"^\s*([-*+>|#]|\d+[.)]\s|$)")  # a list item, quote, table row, heading or blank line
+
+
+def _markdown_blocks(text: str) -> str:
+    """Each pipe table as one record per row (`table_records`), and each underlined ("setext")
+    heading as a "#" one, which the section splitter reads (a README's "Installation\n====="
+    was text of the section before it); code blocks left as they are."""
     lines, out, fenced, i = text.split("\n"), [], False, 0
     while i < len(lines):
         line = lines[i]
         fenced ^= bool(FENCE.match(line))
+        underline = None if fenced or i + 1 == len(lines) else SETEXT.match(lines[i + 1])
+        if underline and not NOT_A_TITLE.match(line) and (i == 0 or not lines[i - 1].strip()):
+            out.append(f"{'#' if underline[1][0] == '=' else '##'} {line.strip()}")
+            i += 2
+            continue
         if not fenced and "|" in line and i + 1 < len(lines) and TABLE_DELIMITER.match(lines[i + 1]) and "|" in lines[i + 1]:
             rows, i = [], i + 2
             while i < len(lines) and "|" in lines[i] and lines[i].strip():

@@ -127,6 +127,15 @@ def test_a_docs_site_page_is_titled_by_its_front_matter_which_is_not_text(tmp_pa
     assert "A page that opens with a rule." in load(tmp_path / "rules.md")[0].text
 
 
+def test_underlined_headings_are_sections_like_hash_headings(tmp_path):
+    (tmp_path / "README.md").write_text(
+        "Pipewright\n==========\n\nA runner.\n\nInstall\n-------\n\nRun pip.\n\n- a list item\n---\n\n```\ncode\n---\n```\n"
+    )
+    sections = load(tmp_path / "README.md")
+    assert [s.heading for s in sections] == ["Pipewright", "Pipewright › Install"]
+    assert "- a list item\n---" in sections[1].text and "code\n---" in sections[1].text  # not headings
+
+
 def test_a_csv_row_is_titled_by_its_first_cell_when_that_column_names_the_rows(tmp_path):
     faq = tmp_path / "faq.csv"
     faq.write_text('question,answer\nHow do I reset my password?,"Open the sign-in page."\nIs there an app?,Yes.\n')
