@@ -250,8 +250,10 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
         score[:] = -1.0
         score[shortlist] = 0.5 * lexical[shortlist] + 0.5 * (vectors[1:] @ vectors[0])
     score = score + RANK_PRIOR / np.array([n for n, _ in candidates])  # the search's ranking counts too
-    if CLOSENESS_WEIGHT and len(closeness) >= len(passages):
-        close = np.array([c or 0.0 for c in closeness[: len(passages)]])
+    known = [c for c in closeness[: len(passages)] if c is not None]
+    if CLOSENESS_WEIGHT and len(closeness) >= len(passages) and known:
+        # A passage only BM25 found (an error code, a part number) has no cosine: judged by its words.
+        close = np.array([max(known) if c is None else c for c in closeness[: len(passages)]])
         score = score + CLOSENESS_WEIGHT * (close[[n - 1 for n, _ in candidates]] - close.max())
     holds_answer = _answer_type(question)
     if holds_answer:

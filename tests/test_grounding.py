@@ -129,6 +129,7 @@ def test_a_sentence_from_a_passage_far_from_the_question_needs_more_words_to_win
     close = extract(question, [secrets, table], closeness=[0.6, 0.1])  # its passage much nearer the question
     assert close[0] == (1, "Never write passwords into the settings file.")
     assert extract(question, [secrets, table], closeness=[0.6, 0.5])[0][0] == 2  # a near tie leaves it to the words
+    assert extract(question, [secrets, table], closeness=[0.6, None])[0][0] == 2  # only BM25 found it: its words
 
 
 def test_the_search_rank_breaks_near_ties_between_passages():
