@@ -220,8 +220,9 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     number for "how many", a year for "when", a name for "who": the sentence that names the
     founder, not the one that repeats "founder"). The best one is kept with the sentences after it in its
     passage: up to `limit` when the question asks how (steps continue: "From Galaxy Wearable, tap
-    the Home tab. Tap Alarm > Add alarm."; and those before it where the passage ends sooner), one otherwise — the next sentence is where a manual
-    gives the reason or the detail ("… may become hot. This does not affect the device's lifespan.").
+    the Home tab. Tap Alarm > Add alarm."; and those before it where the passage ends sooner), one
+    otherwise — the next sentence is where a manual gives the reason or the detail ("… may become
+    hot. This does not affect the device's lifespan.").
     Given the `whole` passages the focused ones were cut from, those next sentences come from there:
     a manual's steps run past the three-sentence window (dev, through the pipeline and with the
     comma rule of STEPS_QUESTION: Galaxy key instruction 11 → 13 of 21). Given each passage's

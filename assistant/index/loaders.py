@@ -79,8 +79,6 @@ def _front_matter(text: str) -> tuple[str, str | None]:
 
 TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")  # |---|:--:| under a header
 FENCE = re.compile(r"^\s*(```|~~~)")
-
-
 SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")  # the line under a heading: "Install\n=======" is "# Install"
 NOT_A_TITLE = re.compile(r"^\s*([-*+>|#]|\d+[.)]\s|$)")  # a list item, quote, table row, heading or blank line
 
@@ -122,7 +120,7 @@ def table_records(header: list[str], rows: list[list[str]]) -> list[str]:
     debug, info, warning or error; Default: info." Kept as cells in a row, a table is one sentence to
     the quotes (their text is read with its line breaks folded), and "Which variable sets the log
     level?" quoted the header and the first row; a record is a sentence of its own that says what
-    its values are. Without a header row, the cells of a row joined by " | ", a sentence each all the same."""
+    its values are. Without a header row, a row's cells joined by " | ", a sentence all the same."""
     records = []
     for row in rows:
         names = header + [""] * (len(row) - len(header))
@@ -239,8 +237,8 @@ def _html_table(table) -> list[str]:
 
 def load_docx(path: Path) -> list[Section]:
     """A section per Heading 1–3 (or Title) paragraph, like a Markdown file's: a policy written in
-    Word is many topics under one file name. Tables are read in place, a sentence per row (`table_records`; a
-    Word table marks no header row, so its cells are joined unnamed)."""
+    Word is many topics under one file name. Tables are read in place, a sentence per row
+    (`table_records`; a Word table marks no header row, so its cells are joined unnamed)."""
     import docx
 
     try:
@@ -248,7 +246,8 @@ def load_docx(path: Path) -> list[Section]:
         lines = []
         for block in document.iter_inner_content():
             if isinstance(block, docx.table.Table):
-                lines += table_records([], [list(dict.fromkeys(" ".join(c.text.split()) for c in row.cells)) for row in block.rows])
+                cells = [list(dict.fromkeys(" ".join(c.text.split()) for c in row.cells)) for row in block.rows]
+                lines += table_records([], cells)
                 continue
             text = " ".join(block.text.split())
             level = _heading_level(block.style.name if block.style is not None else "")
