@@ -37,16 +37,14 @@ def tokenize(text: str, *, exact_numbers: bool = False) -> list[str]:
 def _with_parts(word: str, exact_numbers: bool) -> list[str]:
     """A version, a decimal or a snake_case name, then its parts: "Python 3.10" is not "3.9", and
     "Which variable sets the log level?" finds PIPEWRIGHT_LOG_LEVEL (Lucene's standard tokenizer
-    keeps both whole). A question's "2.3.0" is whole only: by its parts "2", "3" and "0" it matched
-    2.2.0's heading ("2", "0") beside "Python 3.9" ("3") as well as its own; "Python 3" still finds
-    a passage's "3.10" by its parts."""
+    keeps both whole). A version's leading parts count too, so "version 2.3" finds "2.3.0". A
+    question's version is itself and its leading parts only: by its single numbers "2", "3" and
+    "0", "2.3.0" matched 2.2.0's heading ("2", "0") beside "Python 3.9" ("3") as well as its own;
+    "Python 3" still finds a passage's "3.10" by that passage's parts."""
     parts = [p for p in re.split(r"[._]", word) if p]
     if len(parts) < 2:
         return parts
-    return [word] if exact_numbers and word[0].isdigit() else [word, *parts]
-
-
-# How people ask, not what they ask about (the tokenizer keeps these words): coverage and quote
-# checks leave them out, so "I want to know how to…" is judged on the rest.
-QUESTION_WORDS = frozenset(tokenize("how do does did i we you my me what which who whom whose where when why can could "
-                                    "should would will shall may might want need know tell please explain"))
+    if not word[0].isdigit():  # a snake_case name
+        return [word, *parts]
+    leading = [".".join(parts[:k]) for k in range(len(parts) - 1, 1, -1)]  # "2.3.0" → "2.3"
+    return [word, *leading] if exact_numbers else [word, *leading, *parts]

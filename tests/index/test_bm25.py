@@ -28,16 +28,18 @@ def test_tokenizer_lowercases_stems_and_drops_stop_words():
 
 def test_versions_decimals_and_snake_case_names_count_whole_and_in_parts():
     assert tokenize("Python 3.10") == ["python", "3.10", "3", "10"]
-    assert tokenize("[2.3.0] - 2026-10-02") == ["2.3.0", "2", "3", "0", "2026", "10", "02"]
+    assert tokenize("[2.3.0] - 2026-10-02") == ["2.3.0", "2.3", "2", "3", "0", "2026", "10", "02"]
     assert tokenize("PIPEWRIGHT_LOG_LEVEL") == ["pipewright_log_level", "pipewright", "log", "level"]
     assert tokenize("_ __init__ end.") == ["init", "end"]
     vocab = Vocabulary()
     docs = ["Version 2.2.0 removed Python 3.9.", "Version 2.3.0 added cancel.", "Install it.", "Upgrade it.", "Stop it."]
     scorer = BM25Scorer(term_counts([tokenize(d) for d in docs], vocab), vocab)
     assert list(scorer.top(tokenize("version 2.3.0"), 2)[0]) == [1, 0]  # split only, "2" and "0" tied them
-    assert tokenize("version 2.3.0", exact_numbers=True) == ["version", "2.3.0"]  # a question's version is that one
+    assert tokenize("version 2.3.0", exact_numbers=True) == ["version", "2.3.0", "2.3"]  # that one, and its minor
     exact = scorer.scores(tokenize("version 2.3.0", exact_numbers=True))
     assert exact[0] == pytest.approx(scorer.scores(["version"])[0]) and exact[1] > exact[0]  # 2.2.0 by "version" alone
+    short = scorer.scores(tokenize("version 2.3", exact_numbers=True))  # as people shorten it
+    assert short[1] > short[0] == pytest.approx(scorer.scores(["version"])[0])
 
 
 @pytest.mark.parametrize("k1, b", [(K1, B), (1.5, 0.75)])  # ours, and rank-bm25's own defaults
