@@ -48,3 +48,9 @@ def _with_parts(word: str, exact_numbers: bool) -> list[str]:
         return [word, *parts]
     leading = [".".join(parts[:k]) for k in range(len(parts) - 1, 1, -1)]  # "2.3.0" → "2.3"
     return [word, *leading] if exact_numbers else [word, *leading, *parts]
+
+
+# How people ask, not what they ask about (the tokenizer keeps these words): coverage and quote
+# checks leave them out, so "I want to know how to…" is judged on the rest.
+QUESTION_WORDS = frozenset(tokenize("how do does did i we you my me what which who whom whose where when why can could "
+                                    "should would will shall may might want need know tell please explain"))
