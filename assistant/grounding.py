@@ -156,7 +156,7 @@ def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: S
         r"\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", bare, re.I
     ):
         return Verdict(False, "the question asks for a number and the answer has none")
-    if NUMBER_QUESTION.match(question) or WHEN_QUESTION.match(question):
+    if NUMBER_QUESTION.match(question) or asks_when(question):
         wrong = _unsourced_number(bare, question, passages)
         if wrong:
             return Verdict(False, f"it gives {wrong}, which the sentences that answer the question do not say")
@@ -251,10 +251,11 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
         score[:] = -1.0
         score[shortlist] = 0.5 * lexical[shortlist] + 0.5 * (vectors[1:] @ vectors[0])
     score = score + RANK_PRIOR / np.array([n for n, _ in candidates])  # the search's ranking counts too
-    known = [c for c in closeness[: len(passages)] if c is not None]
-    if CLOSENESS_WEIGHT and len(closeness) >= len(passages) and known:
+    given = list(closeness[: len(passages)])
+    known = [c for c in given if c is not None]
+    if CLOSENESS_WEIGHT and len(given) == len(passages) and known:
         # A passage only BM25 found (an error code, a part number) has no cosine: judged by its words.
-        close = np.array([max(known) if c is None else c for c in closeness[: len(passages)]])
+        close = np.array([max(known) if c is None else c for c in given])
         score = score + CLOSENESS_WEIGHT * (close[[n - 1 for n, _ in candidates]] - close.max())
     holds_answer = _answer_type(question)
     if holds_answer:
@@ -291,7 +292,7 @@ def _answer_type(question: str) -> Callable[[str], bool] | None:
     many", a year for "when", a name the question does not already say for "who" — or None."""
     if NUMBER_QUESTION.match(question):
         return lambda sentence: bool(re.search(r"\d", sentence))
-    if WHEN_QUESTION.match(question):
+    if asks_when(question):
         return lambda sentence: bool(YEAR.search(sentence))
     if WHO_QUESTION.match(question):
         asked = set(tokenize(question))
@@ -311,7 +312,7 @@ def asks_when(question: str) -> bool:
 def asks_for_fact(question: str) -> bool:
     """Who, when, how many: a short fact, which the small model states in a checkable sentence (and
     `verify` checks the name or number against the passages)."""
-    return bool(WHO_QUESTION.match(question) or WHEN_QUESTION.match(question) or NUMBER_QUESTION.match(question))
+    return bool(WHO_QUESTION.match(question) or asks_when(question) or NUMBER_QUESTION.match(question))
 
 
 def answers_question(question: str, picked: Sequence[tuple[int, str]], titles: Mapping[int, str] | None = None) -> bool:

@@ -41,6 +41,8 @@ def _with_parts(word: str, exact_numbers: bool) -> list[str]:
     question's version is itself and its leading parts only: by its single numbers "2", "3" and
     "0", "2.3.0" matched 2.2.0's heading ("2", "0") beside "Python 3.9" ("3") as well as its own;
     "Python 3" still finds a passage's "3.10" by that passage's parts."""
+    if "." not in word and "_" not in word:  # nearly every word: no split to pay for (2.4x the tokenizing time)
+        return [word]
     parts = [p for p in re.split(r"[._]", word) if p]
     if len(parts) < 2:
         return parts
