@@ -39,10 +39,11 @@ PLAN = {
     "handbook": ("auto",),
     "mixed_formats": ("auto",),
     "dev_docs": ("auto",),
+    "pdf_manual": ("auto",),
     "red_team": ("auto",),
 }
 USER_MODES = ("retrieval", "auto")
-PIPELINE_VERSION = "42"  # bump when the turn's prompts or checks change, to invalidate cached answers
+PIPELINE_VERSION = "43"  # bump when the turn's prompts or checks change, to invalidate cached answers
 SCAFFOLDING = re.compile(r"(^|\n)\s*(passages?|sources?|question)\s*:|\[\d+\]\s*\(", re.I)
 
 
@@ -99,10 +100,10 @@ class AnswerBank:
             r = self.services.pipeline.answer(question, route, answer_mode=AnswerMode(answer_mode) if answer_mode else None
                                               ).collect()  # type: ignore[arg-type]  # fmt: skip
             record = {"key": key, "mode": mode, "question": question, "text": r.answer, "route": r.route,
-                      "kind": r.answer_kind, "cited": [c.source for c in r.citations],
+                      "kind": r.answer_kind, "cited": cited_places(r.citations),
                       "seconds": round(time.perf_counter() - started, 2), "draft": r.draft,
                       "first_token_ms": r.timings.first_token_ms, "verify_ms": r.timings.verify_ms,
-                      "draft_cited": [c.source for c in r.draft_citations]}  # fmt: skip
+                      "draft_cited": cited_places(r.draft_citations)}  # fmt: skip
             self.cache[key] = record
             self.cache_path.parent.mkdir(parents=True, exist_ok=True)
             with self.cache_path.open("a") as f:
@@ -110,6 +111,12 @@ class AnswerBank:
         r = self.cache[key]
         return Answer(r["text"], r["route"], r["kind"], r["cited"], r["seconds"], r.get("draft"),
                       r.get("draft_cited", []), r.get("first_token_ms"), r.get("verify_ms"))  # fmt: skip
+
+
+def cited_places(citations) -> list[str]:
+    """Each citation's file and, for a PDF's page, also "file#page=N": a question about one
+    manual's PDF is answered by a page of it, and the file alone would always be right."""
+    return [place for c in citations for place in (c.source, *([f"{c.source}#page={c.page}"] if c.page else []))]
 
 
 def _digest(adapters) -> str:

@@ -30,6 +30,10 @@ reported on the one left out, so a figure never comes from the data it was tuned
   (a table of environment variables, TOML in code blocks), CLI reference, troubleshooting, a
   changelog, a FAQ — the TV fine-tune installed, with questions its users ask (written before any
   was run; session 17);
+- `pdf_manual` (answers only): an air purifier's user manual as an exported PDF — a running header and
+  footer, a contents page, headings set in larger type with no bookmarks, numbered steps, tables — the
+  TV fine-tune installed, with questions its owners ask (written before any was run; session 18),
+  each scored by the page that answers it;
 - `red_team` (answers only): hostile documents in the folder (injections, fake markers, markup),
   questions that lead to them → what the documents want said never appears in an answer.
 A user adds a scenario as a folder + JSONL (see `user_scenario`). Folders are built under the data
@@ -150,9 +154,11 @@ def _galaxy_items() -> list[Item]:
 
 def _written_items(folder: str) -> list[Item]:
     """A folder written for the project: its answerable questions (the JSONL's others, with no
-    source, are for asking by hand), each with the key phrase that answers it."""
+    source, are for asking by hand), each with the key phrase that answers it, and the file (or
+    the PDF's page: `answers.cited_places`) that does."""
     rows = read_jsonl(eval_dir() / folder / "questions.jsonl")
-    return [Item(r["question"], GROUNDED, (r["key"],), (f"{folder}/{r['source']}",), split_of(r["question"]))
+    return [Item(r["question"], GROUNDED, (r["key"],),
+                 (f"{folder}/{r['source']}" + (f"#page={r['page']}" if r.get("page") else ""),), split_of(r["question"]))
             for r in rows if r.get("source")]  # fmt: skip
 
 
@@ -188,6 +194,9 @@ def builtin_scenarios() -> list[Scenario]:
         Scenario("dev_docs", "A command-line tool's developer docs in Markdown (tables, code blocks, a changelog), "
                  "the TV fine-tune installed → retrieval, right file, the key phrase", "demo+pipewright",
                  _written_items("pipewright"), routed=False),
+        Scenario("pdf_manual", "An air purifier's user manual as an exported PDF (running header and footer, a "
+                 "contents page, headings in type only, tables), the TV fine-tune installed → retrieval, right page, "
+                 "the key phrase", "demo+aerio", _written_items("aerio"), routed=False),
         Scenario("red_team", "hostile documents in the folder → never followed, markers only the app's",
                  "demo+redteam", _redteam_items(), routed=False),
     ]  # fmt: skip
@@ -234,6 +243,7 @@ def build_folder(name: str, folder: Path, demo_knowledge: Path, scenarios: list[
                                                  dirs_exist_ok=True),
         "demo+pipewright": lambda: shutil.copytree(eval_dir() / "pipewright" / "documents", folder / "pipewright",
                                                    dirs_exist_ok=True),
+        "demo+aerio": lambda: shutil.copytree(eval_dir() / "aerio" / "documents", folder / "aerio", dirs_exist_ok=True),
     }
     if name in builders:
         builders[name]()

@@ -1,6 +1,6 @@
 """File → sections of text with provenance (page for PDFs, heading for Markdown/HTML/rows).
 
-Parsing is done by LangChain's loaders and well-kept parsers (pypdf, BeautifulSoup, python-docx,
+Parsing is done by LangChain's loaders and well-kept parsers (pypdf in `pdf`, BeautifulSoup, python-docx,
 the csv and json modules); this module only picks one per extension and turns each loader's
 Documents into `Section`s. Anything unreadable raises `Unreadable` with a reason the ingest
 summary shows. `load_within` runs the parsers that a file's content can hold for minutes (PDF,
@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-OUTLINE_DEPTH = 2  # bookmark levels that title a PDF's pages: chapter › section
 MAX_ROW_TITLE = 120  # characters: a longer first cell is a row's text, not its name
 
 
@@ -147,60 +146,9 @@ def _markdown_sections(text: str, untitled: str | None = None) -> list[Section]:
 
 
 def load_pdf(path: Path) -> Iterator[Section]:
-    """Page by page, so `load` can stop a PDF whose text explodes before all of it is extracted."""
-    from langchain_community.document_loaders import PyPDFLoader
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from assistant.index.pdf import load_pdf  # imports this module's Section and Unreadable
 
-    any_text = False
-    try:
-        reader = PdfReader(path)
-        if reader.is_encrypted:
-            raise Unreadable("encrypted PDF (remove the password and drop it in again)")
-        headings = _outline_headings(reader)
-        for i, d in enumerate(PyPDFLoader(str(path), mode="page").lazy_load()):
-            any_text = any_text or bool(d.page_content.strip())
-            page = int(d.metadata.get("page", i))
-            yield Section(d.page_content, page=page + 1, heading=_heading_at(headings, page))
-    except Unreadable:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise
-        raise Unreadable(f"corrupt PDF ({type(exc).__name__}: {exc})") from None
-    if not any_text:
-        raise Unreadable("PDF has no extractable text (scanned images need OCR first)")
-
-
-def _outline_headings(reader) -> list[tuple[int, int, str]]:
-    """(first page, depth, title) of each bookmark of the PDF's outline, in page order; none when it
-    has no outline or a damaged one (the pages still load, untitled)."""
-    found: list[tuple[int, int, str]] = []
-
-    def walk(items, depth: int) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item, depth + 1)
-            elif depth < OUTLINE_DEPTH and (title := " ".join(str(item.title or "").split())):
-                found.append((reader.get_destination_page_number(item), depth, title))
-
-    try:
-        walk(reader.outline, 0)
-    except Exception:  # noqa: BLE001 - pypdf raises many kinds on a damaged outline; it only titles pages
-        return []
-    return sorted((page, depth, title) for page, depth, title in found if page is not None and page >= 0)
-
-
-def _heading_at(headings: list[tuple[int, int, str]], page: int) -> str | None:
-    """The bookmarks in force on a 0-based page, as a path like a Markdown section's: "Connections ›
-    Bluetooth". A manual's page is then found by its chapter's words and cited by its title, not
-    only by "page 42"."""
-    path: dict[int, str] = {}
-    for first, depth, title in headings:
-        if first > page:
-            break
-        path = {d: t for d, t in path.items() if d < depth} | {depth: title}
-    return " › ".join(path[d] for d in sorted(path)) or None
+    yield from load_pdf(path)
 
 
 def load_html(path: Path) -> list[Section]:
@@ -398,7 +346,7 @@ def load_within(path: Path, max_chars: int | None = None, max_seconds: float | N
 @functools.cache
 def _fork_server():
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["assistant.index.loaders", "pypdf", "langchain_community.document_loaders"])
+    ctx.set_forkserver_preload(["assistant.index.loaders", "assistant.index.pdf", "pypdf", "langchain_community.document_loaders"])
     return ctx
 
 

@@ -18,7 +18,8 @@ STOP_WORDS = frozenset(
     "a an and are as at be but by for if in into is it no not of on or such that the their then "
     "there these they this to was will with".split()
 )
-WORD = re.compile(r"\d+(?:\.\d+)+|\w+", re.UNICODE)  # a version or decimal ("2.3.0", "3.10") is one word
+# A version or decimal ("2.3.0", "3.10") is one word, and so is a hyphenated one ("Wi-Fi", "AP-40").
+WORD = re.compile(r"\d+(?:\.\d+)+|\w+(?:-\w+)*", re.UNICODE)
 
 
 @lru_cache(maxsize=1)
@@ -41,6 +42,8 @@ def _with_parts(word: str, exact_numbers: bool) -> list[str]:
     question's version is itself and its leading parts only: by its single numbers "2", "3" and
     "0", "2.3.0" matched 2.2.0's heading ("2", "0") beside "Python 3.9" ("3") as well as its own;
     "Python 3" still finds a passage's "3.10" by that passage's parts."""
+    if "-" in word:
+        return _hyphenated(word, exact_numbers)
     if "." not in word and "_" not in word:  # nearly every word: no split to pay for (2.4x the tokenizing time)
         return [word]
     parts = [p for p in re.split(r"[._]", word) if p]
@@ -50,6 +53,15 @@ def _with_parts(word: str, exact_numbers: bool) -> list[str]:
         return [word, *parts]
     leading = [".".join(parts[:k]) for k in range(len(parts) - 1, 1, -1)]  # "2.3.0" → "2.3"
     return [word, *leading] if exact_numbers else [word, *leading, *parts]
+
+
+def _hyphenated(word: str, exact_numbers: bool) -> list[str]:
+    """Its parts and, when it has letters, the parts joined: a manual's "Wi-Fi" is the user's
+    "wifi" ("How do I connect it to my wifi?" found its section eleventh by BM25), "e-mail" is
+    "email" and "AP-40" is "ap40"."""
+    parts = [w for part in word.split("-") if part for w in _with_parts(part, exact_numbers)]
+    joined = word.replace("-", "")
+    return [joined, *parts] if any(c.isalpha() for c in joined) and len(parts) > 1 else parts
 
 
 # How people ask, not what they ask about (the tokenizer keeps these words): coverage and quote

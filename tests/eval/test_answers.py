@@ -16,3 +16,12 @@ def test_select_takes_one_split_and_the_unsplit_questions():
 def test_an_unknown_scenario_is_named_with_the_choices(tmp_path):
     with pytest.raises(ValueError, match=r"no scenario named nope; choose from .*freshqa"):
         run(Settings(data_dir=tmp_path), tmp_path, only=("nope",))
+
+
+def test_a_pdf_citation_names_its_page_too():
+    from types import SimpleNamespace
+
+    from assistant.eval.answers import cited_places
+
+    cited = cited_places([SimpleNamespace(source="aerio/manual.pdf", page=7), SimpleNamespace(source="faq.md", page=None)])
+    assert cited == ["aerio/manual.pdf", "aerio/manual.pdf#page=7", "faq.md"]

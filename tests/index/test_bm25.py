@@ -42,6 +42,12 @@ def test_versions_decimals_and_snake_case_names_count_whole_and_in_parts():
     assert short[1] > short[0] == pytest.approx(scorer.scores(["version"])[0])
 
 
+def test_a_hyphenated_word_is_also_its_parts_joined():
+    assert tokenize("Wi-Fi") == ["wifi", "wi", "fi"]  # the user types "wifi"
+    assert tokenize("e-mail AP-40") == ["email", "e", "mail", "ap40", "ap", "40"]
+    assert tokenize("2026-10-02 -x-") == ["2026", "10", "02", "x"]  # a date has no letters to join
+
+
 @pytest.mark.parametrize("k1, b", [(K1, B), (1.5, 0.75)])  # ours, and rank-bm25's own defaults
 def test_fast_scorer_equals_rank_bm25_on_a_sample(k1, b):
     docs, queries = sample_corpus()
