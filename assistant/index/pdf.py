@@ -36,6 +36,10 @@ RUNNING_SHARE = 0.6  # a first or last line on this share of the pages (at least
 EDGE_LINES = 2  # lines at the top and at the bottom of a page where a running header or footer stands
 DOT_LEADER = re.compile(r"(?:\.\s*){4,}\d+\s*$|(?:\.\s*){8,}")  # "Filter care ........ 7"
 DIGITS = re.compile(r"\d+")
+# A line that goes on with a lower-case word continues the line before: the layout wrapped it ("…yellow
+# means moderate and red\nmeans poor."). Joined, so the chunker, which cuts at line breaks first, cuts
+# between sentences (it had cut that one after "red", and the quote ended there).
+WRAPPED = re.compile(r"^\s*[a-z]")
 
 
 class _Page:
@@ -148,6 +152,9 @@ def _sections(page: _Page, running: set[str], body: float, outline, heading: str
         if plain in large and _is_title(plain):
             close()
             heading, lines = plain, [f"# {plain}"]  # as a Markdown file's: the chunker and quotes know it
+            continue
+        if lines and WRAPPED.match(line) and not lines[-1].startswith("# "):
+            lines[-1] = lines[-1].rstrip() + ("" if lines[-1].endswith("-") else " ") + line.strip()
             continue
         lines.append(line)
     close()

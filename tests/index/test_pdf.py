@@ -29,7 +29,8 @@ def _write(path, pages) -> None:
 def test_headings_in_larger_type_cut_sections_that_run_across_pages(tmp_path):
     _write(tmp_path / "fan.pdf", [
         [(14, "Contents"), (11, "Cleaning ........................ 2"), (11, "Troubleshooting ........ 3")],
-        [(14, "Cleaning"), (11, "Unplug the fan. Wipe the blades with a dry cloth."),
+        [(14, "Cleaning"), (11, "Unplug the fan. Wipe the blades with a dry cloth, then wipe the grille and the base "
+                                "with the same cloth, and let the fan dry before you plug it in again."),
          (14, "Oscillation"), (11, "Press Swing to turn the head from side to side.")],
         [(11, "Press Swing again to stop it."), (14, "Troubleshooting"), (11, "The fan hums: tighten the grille.")],
     ])  # fmt: skip
@@ -38,6 +39,7 @@ def test_headings_in_larger_type_cut_sections_that_run_across_pages(tmp_path):
         (2, "Cleaning"), (2, "Oscillation"), (3, "Oscillation"), (3, "Troubleshooting")
     ]  # the contents page is dot leaders only: nothing left of it
     assert sections[2].text == "Press Swing again to stop it."
+    assert "the base with the same cloth" in sections[0].text  # the layout's line wrap is not a line break
     text = "\n".join(s.text for s in sections)
     assert "Breeze 9 Fan - User Manual" not in text and "Page 2 of 3" not in text
 
