@@ -257,7 +257,7 @@ class Router:
                 sim = float(top_k_similarity(q.reshape(1, -1), d.exemplars, k)[0])
                 vocabulary = d.card.membership.vocabulary if d.card.membership else frozenset()
                 fingerprint = d.card.fingerprint
-                own = max((fingerprint.share(h.chunk.text) for h in evidence.hits), default=0.0) if fingerprint else None
+                own = max((fingerprint.share(h.chunk.text) for h in evidence.fused), default=0.0) if fingerprint else None
                 matches.append(DomainMatch(d.name, round(sim, 4), round(coverage(query, vocabulary), 3),
                                            d.card.why_not_routed(), None if own is None else round(own, 3)))  # fmt: skip
         return Signals(

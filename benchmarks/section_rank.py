@@ -4,9 +4,9 @@
 
 For every built-in scenario whose questions name the file that answers them (the TV manual as a
 new manual, the TV paraphrases with the manual in the folder, the Galaxy Fit manual, FreshQA's
-pages, the handbook, the mixed formats, the developer docs), each question is searched as a turn
+pages, the handbook, the mixed formats, the developer docs, the PDF manual: by page), each question is searched as a turn
 searches it — BM25's 50 best and the vectors' 50 best, fused by RRF, the first three passages
-kept — and scored: *first* = the first passage is from a file that answers, *top 3* = one of the
+kept (the third given up for the vectors' first when RRF ranked it lower) — and scored: *first* = the first passage is from a file that answers, *top 3* = one of the
 three is, *reference* = the reference answer stands in one of the three passages (FreshQA's short
 answers).
 Every weighting (`k1:b`) searches the same folders with the same query vectors, so rows differ only
@@ -26,7 +26,8 @@ from assistant.metrics import contains_gold
 from assistant.settings import Settings
 from benchmarks import report as report_cli
 
-SCENARIOS = ("tv_as_new_manual", "tv_in_folder", "unseen_manual", "freshqa", "handbook", "mixed_formats", "dev_docs")
+SCENARIOS = ("tv_as_new_manual", "tv_in_folder", "unseen_manual", "freshqa", "handbook", "mixed_formats", "dev_docs",
+             "pdf_manual")
 PASSAGES = 3
 
 
@@ -47,8 +48,8 @@ def measure(weights: list[tuple[float, float]]) -> dict:
                 first = top = reference = 0
                 for item, vector in rows:
                     hits = searcher.fuse(snapshot, tokenize(item.question, exact_numbers=True), vector, PASSAGES)
-                    first += bool(hits) and hits[0].chunk.source in item.sources
-                    top += any(h.chunk.source in item.sources for h in hits)
+                    first += bool(hits) and _answers(hits[0], item)
+                    top += any(_answers(h, item) for h in hits)
                     reference += bool(item.golds) and any(contains_gold(h.chunk.text, list(item.golds)) for h in hits)
                 n = len(rows) or 1
                 out.setdefault(scenario.name, {}).setdefault(split, {})[f"{k1}:{b}"] = {
@@ -56,6 +57,11 @@ def measure(weights: list[tuple[float, float]]) -> dict:
                     "reference": round(reference / n, 3)}  # fmt: skip
         snapshot.bm25 = product
     return out
+
+
+def _answers(hit, item) -> bool:
+    """The hit is from a file (or the PDF page: `answers.cited_places`) that answers the item."""
+    return hit.chunk.source in item.sources or f"{hit.chunk.source}#page={hit.chunk.page}" in item.sources
 
 
 def main() -> None:

@@ -1,0 +1,21 @@
+"""RRF's first k, with the vectors' closest passage kept when RRF ranks it lower: read, not weighed."""
+
+from assistant.index.chunking import Chunk
+from assistant.retrieval import Evidence, HybridSearcher
+
+
+def _chunk(n: int) -> Chunk:
+    return Chunk(f"c{n}", f"doc{n}.md", None, None, 0, 10, f"passage {n}", "hash", 0.0)
+
+
+def test_the_vectors_first_passage_is_kept_in_place_of_rrf_s_last_and_left_out_of_the_router_s_signals():
+    chunks = [_chunk(n) for n in range(12)]
+    bm25 = [(chunks[n], 10.0 - n) for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 0)]  # the closest by meaning is BM25's tenth
+    dense = [(chunks[n], 0.9 - n / 100) for n in (0, 3, 2, 1, 10, 11)]
+    searcher = HybridSearcher(None, None)
+    hits = searcher.rank(bm25, dense, 3)
+    assert [h.chunk.id for h in hits] == ["c1", "c2", "c0"] and [h.added for h in hits] == [False, False, True]
+    evidence = Evidence("q", hits=hits)
+    assert evidence.fused == hits[:2] and evidence.best_dense == max(h.dense_score for h in hits[:2])
+    assert [h.chunk.id for h in searcher.rank(bm25, dense, 1)] == ["c1"]  # one passage: RRF's first stands
+    assert not any(h.added for h in searcher.rank(bm25, dense[1:], 3))  # RRF keeps the vectors' first itself
