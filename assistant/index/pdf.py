@@ -24,6 +24,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.index.loaders import Section, Unreadable
@@ -42,9 +43,15 @@ DIGITS = re.compile(r"\d+")
 WRAPPED = re.compile(r"^\s*[a-z]")
 
 
+@dataclass
 class _Page:
-    def __init__(self, number: int, lines: list[str], sizes: Counter, large: set[str]) -> None:
-        self.number, self.lines, self.sizes, self.large = number, lines, sizes, large
+    number: int  # 0-based
+    lines: list[str]  # the text pypdf extracts, line by line
+    sizes: Counter  # type size → characters set in it
+    set_in: list[tuple[float, str]]  # (type size, a line of the text set in it)
+
+    def headings(self, body: float) -> set[str]:
+        return {line for size, line in self.set_in if body and size >= HEADING_SCALE * body and _is_title(line)}
 
     def edges(self) -> set[str]:
         filled = [line for line in self.lines if line.strip()]
@@ -109,8 +116,8 @@ def _read(number: int, page) -> _Page:
     sizes = Counter()
     for size, run in runs:
         sizes[size] += sum(not c.isspace() for c in run)
-    return _Page(number, text.splitlines(), sizes, {f"{size}\x00{_plain(line)}" for size, run in runs
-                                                    for line in run.splitlines() if line.strip()})  # fmt: skip
+    set_in = [(size, _plain(line)) for size, run in runs for line in run.splitlines() if line.strip()]
+    return _Page(number, text.splitlines(), sizes, set_in)
 
 
 def _body(sizes: Counter) -> float:
@@ -131,7 +138,7 @@ def _sections(page: _Page, running: set[str], body: float, outline, heading: str
     chapter_here = _heading_at(outline, page.number)
     if chapter_here != chapter:
         heading, chapter = None, chapter_here
-    large = {key.split("\x00", 1)[1] for key in page.large if body and float(key.split("\x00", 1)[0]) >= HEADING_SCALE * body}
+    headings = page.headings(body)
     sections, lines = [], []
 
     def close() -> None:
@@ -149,7 +156,7 @@ def _sections(page: _Page, running: set[str], body: float, outline, heading: str
         if n in edges or DOT_LEADER.search(line):
             continue
         plain = _plain(line)
-        if plain in large and _is_title(plain):
+        if plain in headings:
             close()
             heading, lines = plain, [f"# {plain}"]  # as a Markdown file's: the chunker and quotes know it
             continue
