@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import zlib
 from collections import Counter
 from collections.abc import Iterable
@@ -28,16 +29,19 @@ from functools import cached_property
 
 import numpy as np
 
-from assistant.index.tokenize import QUESTION_WORDS, WORD, tokenize
+from assistant.index.tokenize import QUESTION_WORDS, tokenize
 
 PRODUCT_SHARE = 0.1  # a product's name is in at least this share of the domain's own questions
 SHINGLE = 4  # words per shingle: long enough that shared phrasing ("tap Settings > Display") is rare
 OWN_SHARE = 0.25
+# Words as every card's shingles were cut, fixed here whatever BM25's tokenizer becomes: read another
+# way ("Wi-Fi" as one word, "2.3.0" as one), a card's own passages stop matching its fingerprint.
+SHINGLE_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def shingles(text: str, n: int = SHINGLE) -> set[int]:
     """CRC-32 of each lowercase word n-gram: stable across runs and machines (unlike `hash`)."""
-    words = WORD.findall(text.lower())
+    words = SHINGLE_WORD.findall(text.lower())
     return {zlib.crc32(" ".join(words[i : i + n]).encode()) for i in range(len(words) - n + 1)}
 
 

@@ -63,8 +63,10 @@ def knows(term: str, vocabulary: frozenset[str]) -> bool:
 def coverage(question: str, vocabulary: frozenset[str]) -> float:
     """Share of the question's distinct terms the domain's vocabulary knows (typos forgiven).
     How people ask ("I want to know…", "please tell me") says nothing about the domain: those
-    words are left out, or a domain whose exemplars never say "know" rejects every such question."""
-    terms = set(tokenize(question)) - QUESTION_WORDS
+    words are left out, or a domain whose exemplars never say "know" rejects every such question.
+    A hyphenated word counts by its parts, which every card's vocabulary holds: its joined form
+    ("wifi", `tokenize`) is new to cards made before it, and "Wi-Fi" had cost its question the domain."""
+    terms = set(tokenize(question.replace("-", " "))) - QUESTION_WORDS
     return sum(knows(t, vocabulary) for t in terms) / len(terms) if terms else 0.0
 
 

@@ -29,3 +29,7 @@ def test_the_product_is_named_by_words_its_own_questions_share_and_general_ones_
                                                                                               "pair", "remot", "updat",
                                                                                               "softwar", "mute", "sound"}
     assert product_terms(questions * 3 + ["a"] * 40, ["what is on tv tonight"]) == frozenset()  # "tv": 25 %… but general
+
+
+def test_shingles_read_words_as_the_cards_were_made_whatever_bm25_s_tokenizer_does():
+    assert shingles("Connect to Wi-Fi 2.3.0 now") == shingles("connect to wi fi 2 3 0 now")

@@ -23,3 +23,7 @@ def test_coverage_is_the_share_of_known_terms():
 def test_how_people_ask_does_not_count_against_the_domain():
     assert coverage("I want to know: please explain the Smart Hub search option", VOCABULARY) == 1.0
     assert coverage("Can you tell me what you know?", VOCABULARY) == 0.0  # nothing left to belong anywhere
+
+
+def test_a_hyphenated_word_counts_by_its_parts_as_every_card_s_vocabulary_holds_them():
+    assert coverage("Search the Smart-Hub", VOCABULARY) == 1.0  # "smarthub", BM25's joined form, is no card's word
