@@ -199,7 +199,7 @@ def test_another_product_s_documentation_keeps_the_fine_tune_out(minilm, tmp_pat
     decision = band_folder.decide(band_folder.signals(q, evidence(0.6, ("tv.md",), text=own), q, False, None))
     assert decision.route == "finetuned+retrieval" and decision.signals.domains[0].own_passages >= 0.5
     elsewhere = Router(domains, minilm, Policy(membership_percentile=20), bar=lambda p: (0.5, 0.9),
-                       foreign=lambda *_: 0.03)  # a folder about something else (the general rate: 2 %)
+                       foreign=lambda *_: 0.03)  # a folder about something else (Wikipedia pages: 3 %)
     decision = elsewhere.decide(elsewhere.signals(q, evidence(0.2, ("wiki.md",), text=band), q, False, None))
     assert decision.route == "finetuned"
     old_card = load_domains([card("tv", tmp_path, TV, TV_ANSWERS, minilm)], minilm, tmp_path / "cache")
