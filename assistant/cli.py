@@ -309,7 +309,7 @@ def search(query: str, k: int, as_json: bool) -> None:
     for n, hit in enumerate(evidence.hits, 1):
         c = hit.chunk
         where = c.source + (f" p.{c.page}" if c.page else "") + (f" § {c.section}" if c.section else "")
-        ranks = f"bm25 #{hit.bm25_rank or '-'} · dense #{hit.dense_rank or '-'}"
+        ranks = f"bm25 #{hit.bm25_rank or '-'} · dense #{hit.dense_rank or '-'}" + (" · kept: the vectors' first" if hit.added else "")
         click.echo(f"[{n}] {hit.score:.4f}  {_printable(where)}  ({ranks})")
         if warning := instructions_in(c.text):
             click.echo(f"    ⚠ this passage {warning}: answers never use it")
