@@ -72,24 +72,24 @@ def load_pdf(path: Path) -> Iterator[Section]:
         ahead: list[_Page] = []
         seen_edges: Counter = Counter()
         sizes: Counter = Counter()
-        heading, chapter, flowing = None, None, False
+        heading = chapter = None
+
+        def flush(pages_read: int) -> Iterator[Section]:
+            nonlocal heading, chapter
+            running = _running(seen_edges, pages_read)
+            for ready in ahead:
+                sections, heading, chapter = _sections(ready, running, _body(sizes), outline, heading, chapter)
+                yield from sections
+            ahead.clear()
+
         for page in pages:
             any_text = any_text or any(line.strip() for line in page.lines)
             ahead.append(page)
             seen_edges.update(page.edges())
             sizes.update(page.sizes)
-            flowing = flowing or len(ahead) >= LOOKAHEAD
-            if not flowing:
-                continue
-            running = _running(seen_edges, page.number + 1)
-            for ready in ahead:
-                sections, heading, chapter = _sections(ready, running, _body(sizes), outline, heading, chapter)
-                yield from sections
-            ahead = []
-        running = _running(seen_edges, len(reader.pages))
-        for ready in ahead:
-            sections, heading, chapter = _sections(ready, running, _body(sizes), outline, heading, chapter)
-            yield from sections
+            if page.number + 1 >= LOOKAHEAD:
+                yield from flush(page.number + 1)
+        yield from flush(len(reader.pages))
     except Unreadable:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
