@@ -18,7 +18,7 @@ confirmed it). Folders are built and indexed under `.crossroads/eval*` the first
 from __future__ import annotations
 
 from assistant.eval.data import demo_knowledge_dir
-from assistant.eval.scenarios import builtin_scenarios
+from assistant.eval.scenarios import builtin_scenarios, places
 from assistant.eval.world import services_for
 from assistant.index.bm25 import K1, B, BM25Scorer
 from assistant.index.tokenize import tokenize
@@ -60,8 +60,8 @@ def measure(weights: list[tuple[float, float]]) -> dict:
 
 
 def _answers(hit, item) -> bool:
-    """The hit is from a file (or the PDF page: `answers.cited_places`) that answers the item."""
-    return hit.chunk.source in item.sources or f"{hit.chunk.source}#page={hit.chunk.page}" in item.sources
+    """The hit is from a file (or the PDF page: `scenarios.places`) that answers the item."""
+    return bool(set(places(hit.chunk.source, hit.chunk.page)) & set(item.sources))
 
 
 def main() -> None:

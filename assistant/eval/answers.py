@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.eval.scenarios import Item, Scenario, builtin_scenarios, user_scenario
+from assistant.eval.scenarios import Item, Scenario, builtin_scenarios, places, user_scenario
 from assistant.eval.world import worlds
 from assistant.metrics import best_f1, contains_gold
 from assistant.services import Services
@@ -114,9 +114,8 @@ class AnswerBank:
 
 
 def cited_places(citations) -> list[str]:
-    """Each citation's file and, for a PDF's page, also "file#page=N": a question about one
-    manual's PDF is answered by a page of it, and the file alone would always be right."""
-    return [place for c in citations for place in (c.source, *([f"{c.source}#page={c.page}"] if c.page else []))]
+    """Each citation's file and, for a PDF's page, also "file#page=N" (`scenarios.places`)."""
+    return [place for c in citations for place in places(c.source, c.page)]
 
 
 def _digest(adapters) -> str:

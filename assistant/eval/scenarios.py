@@ -152,13 +152,19 @@ def _galaxy_items() -> list[Item]:
     ]
 
 
+def places(source: str, page: int | None) -> tuple[str, ...]:
+    """What a passage or citation answers as: its file, and a PDF's page of it ("manual.pdf#page=7").
+    A question about one manual's PDF is answered by a page of it: the file alone is always right."""
+    return (source, f"{source}#page={page}") if page else (source,)
+
+
 def _written_items(folder: str) -> list[Item]:
     """A folder written for the project: its answerable questions (the JSONL's others, with no
     source, are for asking by hand), each with the key phrase that answers it, and the file (or
-    the PDF's page: `answers.cited_places`) that does."""
+    the PDF's page: `places`) that does."""
     rows = read_jsonl(eval_dir() / folder / "questions.jsonl")
-    return [Item(r["question"], GROUNDED, (r["key"],),
-                 (f"{folder}/{r['source']}" + (f"#page={r['page']}" if r.get("page") else ""),), split_of(r["question"]))
+    return [Item(r["question"], GROUNDED, (r["key"],), places(f"{folder}/{r['source']}", r.get("page"))[-1:],
+                 split_of(r["question"]))
             for r in rows if r.get("source")]  # fmt: skip
 
 
