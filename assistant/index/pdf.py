@@ -53,9 +53,17 @@ class _Page:
     def headings(self, body: float) -> set[str]:
         return {line for size, line in self.set_in if body and size >= HEADING_SCALE * body and _is_title(line)}
 
+    def filled(self) -> list[int]:
+        """Numbers of the lines that hold text."""
+        return [n for n, line in enumerate(self.lines) if line.strip()]
+
+    def edge_lines(self) -> list[int]:
+        """Numbers of the lines where a running header or footer stands: the first and last few with text."""
+        filled = self.filled()
+        return sorted(set(filled[:EDGE_LINES] + filled[-EDGE_LINES:]))
+
     def edges(self) -> set[str]:
-        filled = [line for line in self.lines if line.strip()]
-        return {_shape(line) for line in filled[:EDGE_LINES] + filled[-EDGE_LINES:]}
+        return {_shape(self.lines[n]) for n in self.edge_lines()}
 
 
 def load_pdf(path: Path) -> Iterator[Section]:
@@ -148,9 +156,8 @@ def _sections(page: _Page, running: set[str], body: float, outline, heading: str
             title = " › ".join(t for t in (chapter, heading if within else None) if t) or None
             sections.append(Section(text, page=page.number + 1, heading=title))
 
-    filled = [n for n, line in enumerate(page.lines) if line.strip()]
-    edges = {n for n in filled[:EDGE_LINES] + filled[-EDGE_LINES:] if _shape(page.lines[n]) in running}
-    if len(edges) == len(filled):  # pages that repeat all they hold ("Page text." on every one) keep it
+    edges = {n for n in page.edge_lines() if _shape(page.lines[n]) in running}
+    if len(edges) == len(page.filled()):  # pages that repeat all they hold ("Page text." on every one) keep it
         edges = set()
     for n, line in enumerate(page.lines):
         if n in edges or DOT_LEADER.search(line):
