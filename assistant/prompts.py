@@ -19,6 +19,7 @@ RETRIEVAL_SYSTEM = (
     "If the sources do not answer the question, say that the knowledge base does not cover it."
 )
 NOT_FOUND = "I could not find this in the knowledge base."
+NOT_FOUND_CLOSEST = f"{NOT_FOUND} The closest passage says: "  # then a quote of it
 # Small models continue with imagined turns of the prompt's shape; cut them there.
 GROUNDED_STOP = ["\nQuestion:", "\nSources:", "\nUser:", "\n\n\n"]
 

@@ -17,8 +17,10 @@ from typing import Literal
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from assistant import grounding, prompts, recency
+from assistant.answerability import FLOOR
 from assistant.citations import cite
 from assistant.errors import BadInput
+from assistant.index.tokenize import QUESTION_WORDS, tokenize
 from assistant.injection import instructions_in
 from assistant.llm.embeddings import TurnEmbeddings
 from assistant.retrieval import Evidence, Hit
@@ -29,6 +31,7 @@ Mode = Literal["auto", "base", "finetuned", "retrieval", "finetuned+retrieval", 
 MODES: tuple[str, ...] = ("auto", "base", "finetuned", "retrieval", "finetuned+retrieval", "not_found")
 AnswerKind = Literal["generated", "extractive", "not_found", "closed_book"]
 CLOSEST_RUNNER_UP = 2  # "the closest your documents come": first in one search, at worst second in the other
+NOT_FOUND_QUOTE = 2  # sentences of the closest passage quoted under "not found"
 
 
 @dataclass
@@ -183,10 +186,10 @@ class TurnPipeline:
             messages = [SystemMessage(system), *past, HumanMessage(question)]
             return AnswerStream(self._tokens(model, messages, domain), result, started)
         hits = recency.newest_first(question, evidence.hits)
-        if route == "not_found" or not decision.answerable:
-            return self._not_found(result, hits, started, decision)
-        answer_mode = answer_mode or self.settings.answer_mode
         vectors = TurnEmbeddings(self.searcher.embeddings, {evidence.query: evidence.vector} if evidence.vector is not None else {})
+        if route == "not_found" or not decision.answerable:
+            return self._not_found(result, hits, started, decision, vectors)
+        answer_mode = answer_mode or self.settings.answer_mode
         return self._grounded(model, question, hits, domain, past, result, started, answer_mode, vectors,
                               bar=decision.bar)  # fmt: skip
 
@@ -209,7 +212,7 @@ class TurnPipeline:
                   started: float, answer_mode: AnswerMode, vectors: TurnEmbeddings, *, bar: float) -> AnswerStream:  # fmt: skip
         passages = self._usable_passages(question, hits, result)
         if not any(passages):
-            return self._not_found(result, hits, started, None)
+            return self._not_found(result, hits, started, None, vectors)
         quotable = _quote_from(question, passages, hits)
         if answer_mode is AnswerMode.EXTRACTIVE:
             return AnswerStream(iter([]), result, started, lambda _, r: self._extractive(question, quotable, hits, r, vectors))
@@ -260,7 +263,7 @@ class TurnPipeline:
                     r.draft, r.replaced_because, r.draft_citations = r.answer, verdict.why, r.citations
                     if not (self._extractive(question, quotable, hits, r, vectors, require_match=True)
                             or (not domain and self._closest(question, passages, hits, r, vectors, bar))):  # fmt: skip
-                        self._unsupported(r, hits, domain)
+                        self._unsupported(r, hits, domain, passages, vectors)
             r.timings.verify_ms = _ms_since(tick)
 
         return AnswerStream(tokens if warm is None else self._starting_after_first(tokens, warm), result, started, finish)
@@ -318,7 +321,8 @@ class TurnPipeline:
             passages.append("" if what else grounding.focus(text, question))
         return passages
 
-    def _unsupported(self, r: TurnResult, hits: list[Hit], domain: str | None) -> None:
+    def _unsupported(self, r: TurnResult, hits: list[Hit], domain: str | None, passages: list[str],
+                     vectors: TurnEmbeddings) -> None:  # fmt: skip
         """Neither the answer nor any passage sentence answers the question. With a fine-tuned domain
         the model's own answer stands, labelled as such; without one, say "not found"."""
         if domain:
@@ -326,9 +330,8 @@ class TurnPipeline:
             r.reason += " The passages did not support an answer, so this is the fine-tuned model's own answer."
             r.draft = r.replaced_because = None
             return
-        closest = ", ".join(f"[{n}]" for n in range(1, len(hits) + 1))
         r.route, r.answer_kind, r.model = "not_found", "not_found", "none (not found)"
-        r.answer = f"{prompts.NOT_FOUND} The closest passages are {closest}."
+        r.answer = self._not_found_text(r.question, hits, passages, vectors)
         r.citations = [citation_of(n, h) for n, h in enumerate(hits, 1)]
 
     def _extractive(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult,
@@ -374,13 +377,10 @@ class TurnPipeline:
         return True
 
     def _not_found(self, result: TurnResult, hits: list[Hit], started: float,
-                   decision: RouteDecision | None) -> AnswerStream:  # fmt: skip
+                   decision: RouteDecision | None, vectors: TurnEmbeddings) -> AnswerStream:  # fmt: skip
         """Weak evidence: say so and show the closest passages instead of letting the model invent."""
-        if hits:
-            closest = ", ".join(f"[{n}]" for n in range(1, len(hits) + 1))
-            text = f"{prompts.NOT_FOUND} The closest passages are {closest}."
-        else:
-            text = f"{prompts.NOT_FOUND} The knowledge folder is empty or has no matching passage."
+        passages = self._usable_passages(result.question, hits, result) if hits else []
+        text = self._not_found_text(result.question, hits, passages, vectors)
         result.route, result.answer_kind, result.model = "not_found", "not_found", "none (not found)"
         if decision is not None and result.reason.startswith("You chose") and not decision.answerable:
             result.reason += f" The folder does not answer it (best match {decision.signals.evidence:.2f} < bar {decision.bar:.2f})."
@@ -389,6 +389,27 @@ class TurnPipeline:
             r.citations = [citation_of(n, h) for n, h in enumerate(hits, 1)]
 
         return AnswerStream(iter([text]), result, started, finish)
+
+    def _not_found_text(self, question: str, hits: list[Hit], passages: list[str], vectors: TurnEmbeddings) -> str:
+        """"Not found" and the closest passages — quoting the sentence of them nearest the question,
+        when it shares a content word with it or its passage is closer than noise (`FLOOR`). Listed
+        by number only, they hid the answer from anyone who did not open them: a new user's "How
+        far from the wall should I put it?" fell under the folder's bar beside the page that says
+        "Place the purifier at least 30 cm from walls" (of a purifier manual's 32 questions, 8 were
+        "not found", the right page first among the passages for 7)."""
+        if not hits:
+            return f"{prompts.NOT_FOUND} The knowledge folder is empty or has no matching passage."
+        listed = ", ".join(f"[{n}]" for n in range(1, len(hits) + 1))
+        picked = grounding.extract(question, passages, vectors, limit=NOT_FOUND_QUOTE, whole=[h.chunk.text for h in hits],
+                                   closeness=[h.dense_score for h in hits]) if any(passages) else []  # fmt: skip
+        picked = picked[:NOT_FOUND_QUOTE]
+        asked = set(tokenize(question)) - QUESTION_WORDS
+        said = set().union(*(tokenize(s) for _, s in picked)) if picked else set()
+        if not picked or not (asked & said or (hits[picked[0][0] - 1].dense_score or 0.0) >= FLOOR):
+            return f"{prompts.NOT_FOUND} The closest passages are {listed}."
+        others = [f"[{n}]" for n in range(1, len(hits) + 1) if n not in {n for n, _ in picked}]
+        text = grounding.quote(picked, prompts.NOT_FOUND_CLOSEST, _titles(picked, hits))
+        return text + (f" Also close: {', '.join(others)}." if others else "")
 
     def _tokens(self, model, messages: Sequence[BaseMessage], adapter: str | None,
                 stop: list[str] | None = None) -> Iterator[str]:  # fmt: skip

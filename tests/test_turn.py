@@ -1,6 +1,6 @@
 import pytest
 
-from assistant import grounding
+from assistant import grounding, prompts
 from assistant.errors import BadInput
 from assistant.prompts import NOT_FOUND
 from assistant.services import Services
@@ -105,6 +105,16 @@ def test_weak_evidence_says_not_found_and_shows_closest_passages(indexed):
     result = Conversation(indexed.pipeline).ask("Who won the 1954 chess olympiad?", "retrieval").collect()
     assert result.answer.startswith(NOT_FOUND) and result.answer_kind == "not_found"
     assert result.citations and result.model == "none (not found)"
+
+
+def test_not_found_quotes_the_closest_sentence_when_it_shares_the_questions_words(indexed):
+    """Listed by number only, the closest passages hid the answer that sat under the bar."""
+    result = indexed.pipeline.answer("How do I pair the remote?", "not_found").collect()
+    assert result.answer_kind == "not_found" and result.answer.startswith(prompts.NOT_FOUND_CLOSEST)
+    assert "hold Back and Play" in result.answer and result.citations
+    assert all(f"[{c.n}]" in result.answer for c in result.citations)  # the others listed after the quote
+    unrelated = indexed.pipeline.answer("Who won the 1954 chess olympiad?", "retrieval").collect()
+    assert unrelated.answer == f"{NOT_FOUND} The closest passages are " + ", ".join(f"[{c.n}]" for c in unrelated.citations) + "."
 
 
 def test_auto_route_picks_retrieval_for_a_strong_match_and_explains(indexed):

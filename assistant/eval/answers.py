@@ -4,7 +4,8 @@ The knowledge-injection table (Ovadia et al. 2023) at our scale — base model /
 retrieval / fine-tuned + retrieval / the router's choice — over the scenarios of
 `eval.scenarios`. Metrics: SQuAD token F1 against the reference (best over alternatives),
 contains-reference (FreshQA's short answers; the unseen manual's key instruction), share citing a
-file that answers the question, "not found" share, answer kinds, and a hygiene count: answers
+file that answers the question, "not found" share (and how many of those quote the reference in
+the closest passage they show: scored as no answer), answer kinds, and a hygiene count: answers
 that echo the prompt's scaffolding or repeat the question. Answers are cached on disk, keyed by
 everything that changes them, so reruns and the routing benchmark cost nothing.
 """
@@ -43,7 +44,7 @@ PLAN = {
     "red_team": ("auto",),
 }
 USER_MODES = ("retrieval", "auto")
-PIPELINE_VERSION = "45"  # bump when the turn's prompts or checks change, to invalidate cached answers
+PIPELINE_VERSION = "46"  # bump when the turn's prompts or checks change, to invalidate cached answers
 SCAFFOLDING = re.compile(r"(^|\n)\s*(passages?|sources?|question)\s*:|\[\d+\]\s*\(", re.I)
 
 
@@ -130,8 +131,12 @@ def score(items: list[Item], answers: list[Answer]) -> dict:
     out: dict = {"n": n}
     graded = [(i, a) for i, a in zip(items, answers, strict=True) if i.golds]
     if graded:
-        out["token_f1"] = round(sum(best_f1(a.text, list(i.golds)) for i, a in graded) / len(graded), 4)
-        out["contains_reference"] = round(sum(contains_gold(a.text, list(i.golds)) for i, a in graded) / len(graded), 4)
+        # "Not found" quotes the closest passage, which may hold the reference: counted apart, as no answer.
+        out["token_f1"] = round(sum(a.kind != "not_found" and best_f1(a.text, list(i.golds))
+                                    for i, a in graded) / len(graded), 4)  # fmt: skip
+        out["contains_reference"] = round(sum(a.kind != "not_found" and contains_gold(a.text, list(i.golds))
+                                              for i, a in graded) / len(graded), 4)  # fmt: skip
+        out["not_found_quote_holds"] = sum(a.kind == "not_found" and contains_gold(a.text, list(i.golds)) for i, a in graded)
     sourced = [(i, a) for i, a in zip(items, answers, strict=True) if i.sources and a.kind != "not_found"]
     with_sources = [i for i in items if i.sources]
     if with_sources:
