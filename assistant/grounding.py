@@ -39,6 +39,9 @@ STEPS_QUESTION = re.compile(r"(^|[,;]\s*)(how|what are the steps|where)\b", re.I
 NUMBER_QUESTION = re.compile(r"^\s*(how (many|much|long|old|far|big|tall)|what (year|percentage|number))\b", re.I)
 WHO_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.I)
 WHEN_QUESTION = re.compile(r"^\s*(when|(in )?what year|(in )?which year)\b", re.I)
+# "What is Samsung Knox?", "What's a dry run?", "What does Sleep mode do?" → the term asked about.
+WHAT_IS_QUESTION = re.compile(r"^\s*what(?:'s|’s| is| are| does| do)\s+(?:an?\s+|the\s+)?(?P<term>.+?)(?:\s+(?:do|mean|for))?\s*\??\s*$", re.I)
+DEFINES = r"s?\b\s*(?:\([^)]*\)\s*)?(?::|–|—|\bis\b|\bare\b|\bmeans\b|\brefers to\b|\bstands for\b|\blets\b|\ballows\b)"
 YEAR = re.compile(r"\b(1[5-9]|20)\d\d\b")
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*)+")  # "Greg DeLiso", not "TV"
 NUMBER = re.compile(r"\d(?:[\d,.]*\d)?")  # "1,261", "10.13.1", "2033"
@@ -289,7 +292,9 @@ def _quotable(sentence: str) -> bool:
 
 def _answer_type(question: str) -> Callable[[str], bool] | None:
     """What a sentence must hold to be the kind of thing the question asks for — a number for "how
-    many", a year for "when", a name the question does not already say for "who" — or None."""
+    many", a year for "when", a name the question does not already say for "who", the term followed
+    by "is", "means" or a colon for "what is" (the sentence that defines it, not "For more
+    information about Knox, please refer to…", which was closer in meaning) — or None."""
     if NUMBER_QUESTION.match(question):
         return lambda sentence: bool(re.search(r"\d", sentence))
     if asks_when(question):
@@ -297,6 +302,10 @@ def _answer_type(question: str) -> Callable[[str], bool] | None:
     if WHO_QUESTION.match(question):
         asked = set(tokenize(question))
         return lambda sentence: any(set(tokenize(name)) - asked for name in NAME.findall(sentence))
+    what = WHAT_IS_QUESTION.match(question)
+    if what and 0 < len(what["term"].split()) <= 4:
+        defined = re.compile(r"\b" + r"\s+".join(map(re.escape, what["term"].split())) + DEFINES, re.I)
+        return lambda sentence: bool(defined.search(sentence))
     return None
 
 

@@ -222,3 +222,18 @@ def test_a_passage_titled_by_the_question_answers_it():
     assert not answers_question(question, picked)
     assert answers_question(question, picked, {1: "How many people can join a workspace?"})
     assert not answers_question(question, picked, {1: "People and workspaces"})  # a topic is not a question answered
+
+
+@pytest.mark.parametrize(
+    ("question", "defines"),
+    [("What is Samsung Knox?", "Samsung Knox is Samsung's security platform for enterprise devices."),
+     ("What does sleep mode do?", "Sleep mode: the fan runs at its quietest speed and the display turns off.")],
+)  # fmt: skip
+def test_a_what_is_question_quotes_the_sentence_that_defines_the_term(question, defines):
+    """The sentence that merely names the term was closer in meaning ("For more information about Knox…")."""
+    term = grounding.WHAT_IS_QUESTION.match(question)["term"]
+    mentions = f"For more information about {term}, see the support site. Turn {term} off from the settings."
+    picked = extract(question, [f"{mentions} {defines}"])
+    assert picked[0][1] == defines
+    assert grounding._answer_type("What is new in version 2?") is not None  # a phrase, not a definition …
+    assert not grounding._answer_type("What is new in version 2?")("Version 2 adds dark mode.")  # … gets no bonus
