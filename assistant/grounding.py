@@ -58,6 +58,7 @@ class Verdict:
     why: str = ""
 
 
+SECTION_START = re.compile(r"^\s*#{1,6} \S")  # a passage that begins with its section's heading
 MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")  # "<img src=…>" written as text in a title is still not ours to repeat
 
 
@@ -228,7 +229,12 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     hot. This does not affect the device's lifespan.").
     Given the `whole` passages the focused ones were cut from, those next sentences come from there:
     a manual's steps run past the three-sentence window (dev, through the pipeline and with the
-    comma rule of STEPS_QUESTION: Galaxy key instruction 11 → 13 of 21). Given each passage's
+    comma rule of STEPS_QUESTION: Galaxy key instruction 11 → 13 of 21). A passage that is a whole
+    section of at most `limit` sentences (it begins with its heading) is quoted whole: a help
+    centre's "Charging in cold weather" answers "It stopped charging in winter" with its first
+    sentence ("The battery only charges above 0 °C") and the question's words stood in its second
+    (over 595 cached searches: the reference in the quote for 6 more, none fewer — handbook test
+    8 → 10, the TV manual as a new one test 5 → 7). Given each passage's
     `closeness` (its cosine to the question, title and all), a sentence loses what its passage is
     further from the question than the closest one (`CLOSENESS_WEIGHT`): "Where should I put my
     database password?" quoted a table row "…where the job database and logs are kept" from a
@@ -268,6 +274,9 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     if sentence not in around:  # no whole passage, or the window was cut mid-sentence: its own sentences
         around = [s for m, s in candidates if m == n]
     at = around.index(sentence)
+    section = [s for s in around if _quotable(s)]
+    if len(whole) >= n and SECTION_START.match(whole[n - 1]) and len(section) <= limit:
+        return [(n, s) for s in section]  # a short section says what its heading is about: all of it
     following = [s for s in around[at + 1 :] if _quotable(s)]
     if not STEPS_QUESTION.search(question):
         return [(n, sentence)] + [(n, s) for s in following[:1]]

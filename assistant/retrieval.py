@@ -149,10 +149,22 @@ class HybridSearcher:
             hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
             hit.dense_rank, hit.dense_score = rank, s
             hit.score += self.dense_weight / (self.rrf_k + rank)
-        ranked = sorted(hits.values(), key=lambda h: (-h.score, h.chunk.id))
-        top = ranked[:k]
+        top, texts = [], set()
+        for hit in sorted(hits.values(), key=lambda h: (-h.score, h.chunk.id)):
+            if len(top) == k:
+                break
+            if (text := _same(hit.chunk.text)) not in texts:  # a passage every page repeats is read once
+                texts.add(text)
+                top.append(hit)
         closest = hits.get(dense[0][0].id) if dense else None
-        if k > 1 and closest is not None and closest not in top:
+        if k > 1 and len(top) == k and closest is not None and _same(closest.chunk.text) not in texts:
             closest.added = True
             top[-1] = closest
         return top
+
+
+def _same(text: str) -> str:
+    """What two copies of a passage share: a website's footer saved with each of its pages, a
+    disclaimer pasted into every policy. Three copies filled all three places of the support line's
+    question in a help centre's folder; one is enough, and the places go to other passages."""
+    return " ".join(text.split()).lower()

@@ -237,3 +237,14 @@ def test_a_what_is_question_quotes_the_sentence_that_defines_the_term(question, 
     assert picked[0][1] == defines
     assert grounding._answer_type("What is new in version 2?") is not None  # a phrase, not a definition …
     assert not grounding._answer_type("What is new in version 2?")("Version 2 adds dark mode.")  # … gets no bonus
+
+
+def test_a_short_section_is_quoted_whole_its_heading_says_what_it_answers():
+    """"It stopped charging in winter" matched the section's second sentence; its first is the answer."""
+    section = ("## Charging in cold weather\nThe battery only charges above 0 °C (32 °F). "
+               "Below freezing it may stop charging until it warms up.")  # fmt: skip
+    question = "It stopped charging in winter"
+    picked = [s for _, s in extract(question, [grounding.focus(section, question)], whole=[section])]
+    assert picked == ["The battery only charges above 0 °C (32 °F).", "Below freezing it may stop charging until it warms up."]
+    longer = section + " Keep it indoors. Charge it overnight. Then mount it again."
+    assert len(extract(question, [grounding.focus(longer, question)], whole=[longer])) < 5  # a long one: its best sentences

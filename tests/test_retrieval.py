@@ -19,3 +19,13 @@ def test_the_vectors_first_passage_is_kept_in_place_of_rrf_s_last_and_left_out_o
     assert evidence.fused == hits[:2] and evidence.best_dense == max(h.dense_score for h in hits[:2])
     assert [h.chunk.id for h in searcher.rank(bm25, dense, 1)] == ["c1"]  # one passage: RRF's first stands
     assert not any(h.added for h in searcher.rank(bm25, dense[1:], 3))  # RRF keeps the vectors' first itself
+
+
+def test_a_passage_every_page_repeats_is_read_once_and_its_places_go_to_others():
+    footer = "Still need help? Call 1-888-555-0142."
+    chunks = [Chunk(f"c{n}", f"page{n}.html", None, "Page footer", 0, 10, footer if n < 3 else f"passage {n}", "h", 0.0)
+              for n in range(6)]  # fmt: skip
+    bm25 = [(chunks[n], 10.0 - n) for n in range(6)]
+    dense = [(chunks[n], 0.9 - n / 100) for n in range(6)]
+    hits = HybridSearcher(None, None).rank(bm25, dense, 3)
+    assert [h.chunk.id for h in hits] == ["c0", "c3", "c4"]

@@ -159,11 +159,20 @@ def load_html(path: Path) -> list[Section]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(_text(path), "lxml")  # `_text`: same binary/encoding checks as other text files
-    for tag in soup(["script", "style", "noscript", "template"]):
+    for tag in soup(["script", "style", "noscript", "template", *CHROME_TAGS]):
         tag.decompose()
+    for tag in soup.find_all(_chrome):
+        if not tag.decomposed:
+            tag.decompose()
     title = " ".join(soup.title.get_text(" ").split()) if soup.title else ""
     if soup.head:
         soup.head.decompose()
+    footers = [f.extract() for f in soup.find_all("footer") if not f.find_parent(["article", "main"])]
+    main = soup.find("main") or soup.find(attrs={"role": "main"})
+    if main is not None:  # the page's own content: the site header's logo and links are not
+        soup = main
+    if text := " ".join(" ".join(f.get_text(" ").split()) for f in footers).strip():
+        soup.append(f"\n\n## Page footer\n\n{text}\n")  # the support line every page repeats: kept, on its own
     for table in soup.find_all("table"):
         table.replace_with("\n" + "\n".join(_html_table(table)) + "\n")
     for tag in soup.find_all(["h1", "h2", "h3"]):
@@ -171,6 +180,23 @@ def load_html(path: Path) -> list[Section]:
         tag.replace_with(f"\n\n{'#' * int(tag.name[1])} {heading}\n\n" if heading else "")
     text = "\n".join(line.strip() for line in soup.get_text("\n").splitlines())
     return _markdown_sections(re.sub(r"\n{3,}", "\n\n", text).strip(), title or None)
+
+
+# What a help centre's or a website's template puts around an article: navigation, search, cookie
+# banners, breadcrumbs, "Was this article helpful? Yes No", "Related articles". Saved from the browser,
+# a page's every passage began with the site's menu, and "Yes No 41 out of 57 found this helpful"
+# was quoted as the last sentence of five answers of 32 (session 19's help-centre folder).
+CHROME_TAGS = ("nav", "aside", "form", "button", "input", "select", "textarea", "dialog", "iframe", "svg")
+CHROME_ROLES = frozenset({"navigation", "search", "banner", "complementary", "dialog", "alertdialog"})
+CHROME_NAMES = re.compile(r"(^|[-_\s])(cookies?|consent|breadcrumbs?|skip-link|share|social|related|feedback|votes?|"
+                          r"rating|helpful|newsletter)([-_\s]|$)", re.I)
+
+
+def _chrome(tag) -> bool:
+    if tag.name in ("html", "body", "main", "article") or tag.attrs is None:
+        return False
+    names = " ".join([*tag.get("class", []), tag.get("id") or ""])
+    return tag.get("role") in CHROME_ROLES or bool(names and CHROME_NAMES.search(names))
 
 
 def _html_table(table) -> list[str]:

@@ -98,6 +98,31 @@ def test_an_html_page_is_a_section_per_heading_titled_by_its_path(tmp_path):
     assert not any("hidden" in s.text for s in sections)
 
 
+def test_a_saved_help_centre_page_is_its_article_without_the_sites_template(tmp_path):
+    """Navigation, search, cookie banner, breadcrumbs, votes and related links are the site's, not the
+    article's; the footer's support line is kept once, as its own section."""
+    (tmp_path / "battery.html").write_text(
+        '<html><head><title>Battery – Help Center</title></head><body><header><a href="/">Help Center</a>'
+        '<nav><ul><li><a>Billing &amp; plans</a></li><li><a>Contact support</a></li></ul></nav>'
+        '<form role="search"><input placeholder="Search"><button>Search</button></form></header>'
+        '<div class="cookie-banner">We use cookies. <button>Accept all</button></div>'
+        '<nav class="breadcrumbs"><a>Help Center</a> &gt; <a>Devices</a></nav>'
+        "<main><article><h1>Battery and charging</h1><h2>Low battery alerts</h2>"
+        "<p>The app sends a low battery alert at 20%.</p>"
+        '<div class="article-votes">Was this article helpful? <button>Yes</button><span>41 out of 57 found this helpful</span></div>'
+        '</article><aside class="related-articles"><h3>Related articles</h3><ul><li>Fix Wi-Fi problems</li></ul></aside></main>'
+        "<footer><p>Still need help? Call 1-888-555-0142.</p></footer></body></html>"
+    )
+    sections = load(tmp_path / "battery.html")
+    assert [s.heading for s in sections] == ["Battery and charging › Low battery alerts", "Battery and charging › Page footer"]
+    text = " ".join(s.text for s in sections)
+    for chrome in ("Billing", "Search", "cookies", "Devices", "helpful", "Related", "Wi-Fi", "Help Center"):
+        assert chrome not in text
+    assert "20%" in sections[0].text and "1-888-555-0142" in sections[1].text
+    (tmp_path / "plain.html").write_text("<p>Hi.</p><nav><a>Home</a></nav><p>Bye.</p><footer>Call us.</footer>")
+    assert [s.text.split() for s in load(tmp_path / "plain.html")] == [["Hi.", "Bye."], ["##", "Page", "footer", "Call", "us."]]
+
+
 def test_a_table_row_is_a_sentence_that_names_its_values_by_their_columns(tmp_path):
     (tmp_path / "config.md").write_text(
         "# Settings\n\nSet these before you start.\n\n| Variable | Purpose | Default |\n|---|:--|--:|\n"
