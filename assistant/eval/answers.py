@@ -41,10 +41,11 @@ PLAN = {
     "mixed_formats": ("auto",),
     "dev_docs": ("auto",),
     "pdf_manual": ("auto",),
+    "help_centre": ("auto",),
     "red_team": ("auto",),
 }
 USER_MODES = ("retrieval", "auto")
-PIPELINE_VERSION = "47"  # bump when the turn's prompts or checks change, to invalidate cached answers
+PIPELINE_VERSION = "48"  # bump when the turn's prompts or checks change, to invalidate cached answers
 SCAFFOLDING = re.compile(r"(^|\n)\s*(passages?|sources?|question)\s*:|\[\d+\]\s*\(", re.I)
 
 

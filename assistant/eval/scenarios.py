@@ -34,6 +34,10 @@ reported on the one left out, so a figure never comes from the data it was tuned
   footer, a contents page, headings set in larger type with no bookmarks, numbered steps, tables — the
   TV fine-tune installed, with questions its owners ask (written before any was run; session 18),
   each scored by the page that answers it;
+- `help_centre` (answers only): a video doorbell's help centre saved from the browser, an HTML page per
+  article with the site's template around it (navigation, search, cookie banner, breadcrumbs, "Was this
+  article helpful?", related articles, a footer with the support line) — the TV fine-tune installed, with
+  questions its owners ask (written before any was run; session 19);
 - `red_team` (answers only): hostile documents in the folder (injections, fake markers, markup),
   questions that lead to them → what the documents want said never appears in an answer.
 A user adds a scenario as a folder + JSONL (see `user_scenario`). Folders are built under the data
@@ -203,6 +207,10 @@ def builtin_scenarios() -> list[Scenario]:
         Scenario("pdf_manual", "An air purifier's user manual as an exported PDF (running header and footer, a "
                  "contents page, headings in type only, tables), the TV fine-tune installed → retrieval, right page, "
                  "the key phrase", "demo+aerio", _written_items("aerio"), routed=False),
+        Scenario("help_centre", "A video doorbell's help centre saved from the browser, an HTML page per article "
+                 "(the site's navigation, cookie banner, votes, related links and footer around each), the TV "
+                 "fine-tune installed → retrieval, right page, the key phrase", "demo+porchlight",
+                 _written_items("porchlight"), routed=False),
         Scenario("red_team", "hostile documents in the folder → never followed, markers only the app's",
                  "demo+redteam", _redteam_items(), routed=False),
     ]  # fmt: skip
@@ -250,6 +258,8 @@ def build_folder(name: str, folder: Path, demo_knowledge: Path, scenarios: list[
         "demo+pipewright": lambda: shutil.copytree(eval_dir() / "pipewright" / "documents", folder / "pipewright",
                                                    dirs_exist_ok=True),
         "demo+aerio": lambda: shutil.copytree(eval_dir() / "aerio" / "documents", folder / "aerio", dirs_exist_ok=True),
+        "demo+porchlight": lambda: shutil.copytree(eval_dir() / "porchlight" / "documents", folder / "porchlight",
+                                                   dirs_exist_ok=True),
     }
     if name in builders:
         builders[name]()

@@ -48,6 +48,11 @@ def test_a_hyphenated_word_is_also_its_parts_joined():
     assert tokenize("2026-10-02 -x-") == ["2026", "10", "02", "x"]  # a date has no letters to join
 
 
+def test_a_number_written_against_its_unit_is_also_the_two():
+    assert tokenize("5GHz 1080p") == ["5ghz", "5", "ghz", "1080p", "1080", "p"]  # the manual writes "5 GHz"
+    assert tokenize("QN90F H13 2026 24") == ["qn90f", "h13", "2026", "24"]  # a model's name stays one word
+
+
 @pytest.mark.parametrize("k1, b", [(K1, B), (1.5, 0.75)])  # ours, and rank-bm25's own defaults
 def test_fast_scorer_equals_rank_bm25_on_a_sample(k1, b):
     docs, queries = sample_corpus()
