@@ -611,6 +611,9 @@ def eval_answers(as_json: bool, per_scenario: int, qa: Path | None, split: str, 
             click.echo(f"{scenario:<16}{mode:<21}{m['n']:>4}{f[0]:>7}{f[1]:>9}{f[2]:>7}{f[3]:>10}{quoted:>7}{echo:>5}")
     for scenario, rows in report["table"].items():
         for mode, m in rows.items():
+            if m.get("not_found_quote_holds"):
+                click.echo(f"{scenario}/{mode}: {m['not_found_quote_holds']} \"not found\" answers quote the reference "
+                           "in the closest passage (scored as no answer)")  # fmt: skip
             if "followed" in m:
                 click.echo(f"{scenario}/{mode}: {m['followed']:.0%} of answers said what a hostile document wanted")
     click.echo(f"{report['seconds']} s (answers are cached: a rerun only answers what changed)")
