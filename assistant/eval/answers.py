@@ -42,10 +42,11 @@ PLAN = {
     "dev_docs": ("auto",),
     "pdf_manual": ("auto",),
     "help_centre": ("auto",),
+    "word_manual": ("auto",),
     "red_team": ("auto",),
 }
 USER_MODES = ("retrieval", "auto")
-PIPELINE_VERSION = "48"  # bump when the turn's prompts or checks change, to invalidate cached answers
+PIPELINE_VERSION = "49"  # bump when the turn's prompts or checks change, to invalidate cached answers
 SCAFFOLDING = re.compile(r"(^|\n)\s*(passages?|sources?|question)\s*:|\[\d+\]\s*\(", re.I)
 
 

@@ -38,6 +38,10 @@ reported on the one left out, so a figure never comes from the data it was tuned
   article with the site's template around it (navigation, search, cookie banner, breadcrumbs, "Was this
   article helpful?", related articles, a footer with the support line) — the TV fine-tune installed, with
   questions its owners ask (written before any was run; session 19);
+- `word_manual` (answers only): an e-bike's owner's guide as a Word file — Title and Heading 1 styles,
+  bullets, a table whose first row names its columns and one whose first row is data (neither marked),
+  the service hotline in the page footer — the TV fine-tune installed, with questions its owners ask
+  (written before any was run; session 19);
 - `red_team` (answers only): hostile documents in the folder (injections, fake markers, markup),
   questions that lead to them → what the documents want said never appears in an answer.
 A user adds a scenario as a folder + JSONL (see `user_scenario`). Folders are built under the data
@@ -211,6 +215,9 @@ def builtin_scenarios() -> list[Scenario]:
                  "(the site's navigation, cookie banner, votes, related links and footer around each), the TV "
                  "fine-tune installed → retrieval, right page, the key phrase", "demo+porchlight",
                  _written_items("porchlight"), routed=False),
+        Scenario("word_manual", "An e-bike's owner's guide as a Word file (headings, bullets, tables with no marked "
+                 "header row, a page footer), the TV fine-tune installed → retrieval, the key phrase", "demo+voltride",
+                 _written_items("voltride"), routed=False),
         Scenario("red_team", "hostile documents in the folder → never followed, markers only the app's",
                  "demo+redteam", _redteam_items(), routed=False),
     ]  # fmt: skip
@@ -258,6 +265,8 @@ def build_folder(name: str, folder: Path, demo_knowledge: Path, scenarios: list[
         "demo+pipewright": lambda: shutil.copytree(eval_dir() / "pipewright" / "documents", folder / "pipewright",
                                                    dirs_exist_ok=True),
         "demo+aerio": lambda: shutil.copytree(eval_dir() / "aerio" / "documents", folder / "aerio", dirs_exist_ok=True),
+        "demo+voltride": lambda: shutil.copytree(eval_dir() / "voltride" / "documents", folder / "voltride",
+                                                 dirs_exist_ok=True),
         "demo+porchlight": lambda: shutil.copytree(eval_dir() / "porchlight" / "documents", folder / "porchlight",
                                                    dirs_exist_ok=True),
     }

@@ -209,10 +209,15 @@ def _html_table(table) -> list[str]:
     return table_records([], rows)
 
 
+LABEL_WORDS = 3  # a column's name in a table's first row is this short
+
+
 def load_docx(path: Path) -> list[Section]:
     """A section per Heading 1–3 (or Title) paragraph, like a Markdown file's: a policy written in
     Word is many topics under one file name. Tables are read in place, a sentence per row
-    (`table_records`; a Word table marks no header row, so its cells are joined unnamed)."""
+    (`table_records`; by the first row's names when it is marked to repeat as a header or reads as
+    column names — `_labels` — else unnamed). The page footer, where a support line or an address
+    stands, is a section of its own, as a web page's is."""
     import docx
 
     try:
@@ -221,16 +226,35 @@ def load_docx(path: Path) -> list[Section]:
         for block in document.iter_inner_content():
             if isinstance(block, docx.table.Table):
                 cells = [list(dict.fromkeys(" ".join(c.text.split()) for c in row.cells)) for row in block.rows]
-                lines += table_records([], cells)
+                named = len(cells) > 1 and (_repeats_as_header(block.rows[0]) or _labels(cells[0]))
+                lines += table_records(cells[0], cells[1:]) if named else table_records([], cells)
                 continue
             text = " ".join(block.text.split())
             level = _heading_level(block.style.name if block.style is not None else "")
             lines.append(f"\n{'#' * level} {text}\n" if level and text else text)
+        footers = dict.fromkeys(" ".join(p.text.split()) for section in document.sections
+                                for p in section.footer.paragraphs if not section.footer.is_linked_to_previous)  # fmt: skip
+        if footer := " ".join(f for f in footers if f):  # the support line or the address, printed on every page
+            lines.append(f"\n# Page footer\n\n{footer}")
     except FileNotFoundError:
         raise
     except Exception as exc:  # python-docx raises zipfile/KeyError/lxml errors on damaged files
         raise Unreadable(f"corrupt .docx ({type(exc).__name__})") from None
     return _markdown_sections("\n".join(line for line in lines if line.strip()))
+
+
+def _repeats_as_header(row) -> bool:
+    """Word's "Repeat as header row at the top of each page": the one header mark a Word table has."""
+    properties = row._tr.trPr
+    return properties is not None and bool(properties.xpath("./w:tblHeader"))
+
+
+def _labels(row: list[str]) -> bool:
+    """A first row of short names without digits ("Mode | Assistance | Range") names its columns;
+    one that starts the data ("E01 | Speed sensor not detected | Check…") does not. Read as one more
+    row, "Which mode gives the most assistance?" quoted "Mode | Assistance | Range. Eco | 50% |…"."""
+    return len(row) > 1 and len(set(row)) == len(row) and all(
+        cell and len(cell.split()) <= LABEL_WORDS and not any(c.isdigit() for c in cell) for cell in row)
 
 
 def _heading_level(style: str) -> int:

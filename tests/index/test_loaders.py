@@ -208,7 +208,30 @@ def test_a_word_document_is_a_section_per_heading_with_its_tables_in_place(tmp_p
     document.save(str(tmp_path / "travel.docx"))
     sections = load(tmp_path / "travel.docx")
     assert [s.heading for s in sections] == ["Meals", "Meals › Hotels", "Flights"]
-    assert "Paris | 180 euros" in sections[1].text and "60 euros" in sections[0].text
+    assert "City: Paris; Limit: 180 euros." in sections[1].text and "60 euros" in sections[0].text
     (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not a real archive")
     with pytest.raises(Unreadable, match="corrupt .docx"):
         load(tmp_path / "broken.docx")
+
+
+def test_a_word_tables_first_row_names_its_columns_only_when_it_reads_as_names_and_the_footer_is_kept(tmp_path):
+    import docx
+    from docx.oxml import OxmlElement
+
+    document = docx.Document()
+    document.sections[0].footer.paragraphs[0].text = "Service hotline +49 30 5550 1234"
+    document.add_heading("Modes", 1)
+    for rows in ([["Mode", "Range"], ["Eco", "up to 120 km"], ["Turbo", "up to 40 km"]],  # names: no digits, short
+                 [["E01", "Speed sensor not detected"], ["E02", "Battery overheated"]],  # data from the first row
+                 [["Code 1", "Meaning"], ["E05", "Motor overload"]]):  # a digit, but marked to repeat as the header
+        table = document.add_table(rows=len(rows), cols=2)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                table.cell(r, c).text = value
+        if rows[0][0] == "Code 1":
+            table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    document.save(str(tmp_path / "guide.docx"))
+    modes, footer = load(tmp_path / "guide.docx")
+    assert "Mode: Turbo; Range: up to 40 km." in modes.text and "E02 | Battery overheated." in modes.text
+    assert "Code 1: E05; Meaning: Motor overload." in modes.text
+    assert footer.heading == "Page footer" and "+49 30 5550 1234" in footer.text
