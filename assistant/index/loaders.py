@@ -188,8 +188,8 @@ def load_html(path: Path) -> list[Section]:
 # was quoted as the last sentence of five answers of 32 (session 19's help-centre folder).
 CHROME_TAGS = ("nav", "aside", "form", "button", "input", "select", "textarea", "dialog", "iframe", "svg")
 CHROME_ROLES = frozenset({"navigation", "search", "banner", "complementary", "dialog", "alertdialog"})
-CHROME_NAMES = re.compile(r"(^|[-_\s])(cookies?|consent|breadcrumbs?|skip-link|share|social|related|feedback|votes?|"
-                          r"rating|helpful|newsletter)([-_\s]|$)", re.I)
+CHROME_NAMES = re.compile(r"(^|[-_\s])(cookies?|consent|breadcrumbs?|skip-link|social|related|feedback|votes?|helpful|"
+                          r"newsletter)([-_\s]|$)", re.I)
 
 
 def _chrome(tag) -> bool:
