@@ -23,8 +23,10 @@ WORD = re.compile(r"\d+(?:\.\d+)+|\w+(?:-\w+)*", re.UNICODE)
 
 
 # A number written against its unit is also the two: "Does it work with 5GHz wifi?" and the help
-# centre's "5 GHz networks are not supported" shared only "wifi". Not a model name ("QN90F", "H13").
+# centre's "5 GHz networks are not supported" shared only "wifi". Not a model name ("QN90F", "H13"), an
+# ordinal or a decade (split, "21st" and "1990s" moved the citations of two FreshQA drafts).
 NUMBER_AND_UNIT = re.compile(r"(\d+)([^\W\d_]+)")
+NOT_UNITS = frozenset({"st", "nd", "rd", "th", "s"})  # "21st", "1990s": an ordinal, a decade
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +52,7 @@ def _with_parts(word: str, exact_numbers: bool) -> list[str]:
     if "-" in word:
         return _hyphenated(word, exact_numbers)
     if "." not in word and "_" not in word:  # nearly every word: no split to pay for (2.4x the tokenizing time)
-        if word[0].isdigit() and not word.isdigit() and (unit := NUMBER_AND_UNIT.fullmatch(word)):
+        if word[0].isdigit() and not word.isdigit() and (unit := NUMBER_AND_UNIT.fullmatch(word)) and unit[2] not in NOT_UNITS:
             return [word, unit[1], unit[2]]
         return [word]
     parts = [p for p in re.split(r"[._]", word) if p]

@@ -51,6 +51,7 @@ def test_a_hyphenated_word_is_also_its_parts_joined():
 def test_a_number_written_against_its_unit_is_also_the_two():
     assert tokenize("5GHz 1080p") == ["5ghz", "5", "ghz", "1080p", "1080", "p"]  # the manual writes "5 GHz"
     assert tokenize("QN90F H13 2026 24") == ["qn90f", "h13", "2026", "24"]  # a model's name stays one word
+    assert tokenize("21st 1990s") == ["21st", "1990s"]  # an ordinal, a decade
 
 
 @pytest.mark.parametrize("k1, b", [(K1, B), (1.5, 0.75)])  # ours, and rank-bm25's own defaults
