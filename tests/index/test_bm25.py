@@ -48,10 +48,10 @@ def test_a_hyphenated_word_is_also_its_parts_joined():
     assert tokenize("2026-10-02 -x-") == ["2026", "10", "02", "x"]  # a date has no letters to join
 
 
-def test_a_number_written_against_its_unit_is_also_the_two():
-    assert tokenize("5GHz 1080p") == ["5ghz", "5", "ghz", "1080p", "1080", "p"]  # the manual writes "5 GHz"
-    assert tokenize("QN90F H13 2026 24") == ["qn90f", "h13", "2026", "24"]  # a model's name stays one word
-    assert tokenize("21st 1990s") == ["21st", "1990s"]  # an ordinal, a decade
+def test_a_questions_number_written_against_its_unit_is_also_the_two():
+    assert tokenize("5GHz 1080p", exact_numbers=True) == ["5ghz", "5", "ghz", "1080p", "1080", "p"]  # the manual: "5 GHz"
+    assert tokenize("5GHz 4K") == ["5ghz", "4k"]  # a passage's stays whole: "4" and "k" would match anything
+    assert tokenize("QN90F H13 2026 24 21st 1990s", exact_numbers=True) == ["qn90f", "h13", "2026", "24", "21st", "1990s"]
 
 
 @pytest.mark.parametrize("k1, b", [(K1, B), (1.5, 0.75)])  # ours, and rank-bm25's own defaults
