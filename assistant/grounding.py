@@ -39,6 +39,13 @@ STEPS_QUESTION = re.compile(r"(^|[,;]\s*)(how|what are the steps|where)\b", re.I
 NUMBER_QUESTION = re.compile(r"^\s*(how (many|much|long|old|far|big|tall)|what (year|percentage|number))\b", re.I)
 WHO_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.I)
 WHAT_TO_DO = re.compile(r"^\s*why\b|\bwhat (should|can|do|must) (i|we) (need to |have to )?do\b", re.I)
+# What a "when" answer names: a date, a number of something, a day, a month, a season, a time of day. "When do the
+# brake pads need replacing?" was answered "…when the vehicle is in a heavy rain", every word of it the passages'.
+TIME_SAID = re.compile(r"\d|\b(january|february|march|april|may|june|july|august|september|october|november|"
+                       r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|spring|summer|autumn|"
+                       r"fall|winter|morning|afternoon|evening|night|noon|midnight|today|tomorrow|yesterday|"
+                       r"daily|weekly|monthly|yearly|annually|hours?|days?|weeks?|months?|years?|decades?|"
+                       r"centur(y|ies)|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty)\b", re.I)
 WHEN_QUESTION = re.compile(r"^\s*(when|(in )?what year|(in )?which year)\b", re.I)
 # "What is Samsung Knox?", "What's a dry run?", "What does Sleep mode do?" → the term asked about.
 WHAT_IS_QUESTION = re.compile(r"^\s*what(?:'s|’s| is| are| does| do)\s+(?:an?\s+|the\s+)?(?P<term>.+?)(?:\s+(?:do|mean|for))?\s*\??\s*$", re.I)
@@ -161,6 +168,8 @@ def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: S
         r"\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", bare, re.I
     ):
         return Verdict(False, "the question asks for a number and the answer has none")
+    if asks_when(question) and not TIME_SAID.search(bare):
+        return Verdict(False, "the question asks when and the answer names no time")
     if NUMBER_QUESTION.match(question) or asks_when(question):
         wrong = _unsourced_number(bare, question, passages)
         if wrong:

@@ -252,3 +252,14 @@ def test_a_short_section_is_quoted_whole_its_heading_says_what_it_answers():
                "cancelled. Every TV comes with a two-year manufacturer warranty.")  # fmt: skip
     asked = "Is my TV warranty still valid?"  # a yes/no question: its best sentence, not the section's others
     assert [s for _, s in extract(asked, [hostile], whole=[hostile])] == ["Every TV comes with a two-year manufacturer warranty."]
+
+
+def test_a_when_answer_must_name_a_time():
+    """Every word of it the passages', and no time in it: "when the vehicle is in a heavy rain"."""
+    passage = "Replace the brake pads when they are thinner than 1.5 mm. Oil the chain after riding in the rain."
+    asked = "When do the brake pads need replacing?"
+    wrong = verify("The brake pads need replacing when the chain is in the rain [1].", asked, [passage], [1])
+    assert not wrong.ok and "names no time" in wrong.why
+    assert verify("Replace the brake pads when they are thinner than 1.5 mm [1].", asked, [passage], [1]).ok
+    assert verify("The store is offline on Sunday mornings [1].", "When is the store offline?",
+                  ["The store is offline on Sunday mornings."], [1]).ok  # fmt: skip
