@@ -58,12 +58,15 @@ import shutil
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from assistant.eval.data import eval_dir, read_jsonl
 from assistant.finetune.data import tv_manual_split
 
 FRESHQA_QUESTIONS = 60
+# The folders written for the project, each documents/ + questions.jsonl (`_written_items`), asked as "demo+<name>".
+WRITTEN_FOLDERS = ("handbook", "tasklane", "pipewright", "aerio", "voltride", "porchlight")
 CLINC_QUESTIONS = 120
 GROUNDED = frozenset({"retrieval", "finetuned+retrieval"})
 FINETUNED = frozenset({"finetuned", "finetuned+retrieval"})
@@ -258,21 +261,16 @@ def build_folder(name: str, folder: Path, demo_knowledge: Path, scenarios: list[
         "demo+tv": lambda: _write_manual(folder, "tv-manual"),
         "demo+galaxy": lambda: _write_manual(folder, "galaxy-fit"),
         "demo+redteam": lambda: shutil.copytree(eval_dir() / "redteam" / "docs", folder / "redteam", dirs_exist_ok=True),
-        "demo+handbook": lambda: shutil.copytree(eval_dir() / "handbook" / "documents", folder / "handbook",
-                                                 dirs_exist_ok=True),
-        "demo+tasklane": lambda: shutil.copytree(eval_dir() / "tasklane" / "documents", folder / "tasklane",
-                                                 dirs_exist_ok=True),
-        "demo+pipewright": lambda: shutil.copytree(eval_dir() / "pipewright" / "documents", folder / "pipewright",
-                                                   dirs_exist_ok=True),
-        "demo+aerio": lambda: shutil.copytree(eval_dir() / "aerio" / "documents", folder / "aerio", dirs_exist_ok=True),
-        "demo+voltride": lambda: shutil.copytree(eval_dir() / "voltride" / "documents", folder / "voltride",
-                                                 dirs_exist_ok=True),
-        "demo+porchlight": lambda: shutil.copytree(eval_dir() / "porchlight" / "documents", folder / "porchlight",
-                                                   dirs_exist_ok=True),
+        **{f"demo+{written}": partial(_copy_documents, written, folder) for written in WRITTEN_FOLDERS},
     }
     if name in builders:
         builders[name]()
     return folder
+
+
+def _copy_documents(written: str, folder: Path) -> None:
+    """A folder written for the project (`WRITTEN_FOLDERS`): its documents/ beside the demo's."""
+    shutil.copytree(eval_dir() / written / "documents", folder / written, dirs_exist_ok=True)
 
 
 def user_scenario(path: Path, *, name: str | None = None) -> Scenario:
