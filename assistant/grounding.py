@@ -241,11 +241,11 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     a manual's steps run past the three-sentence window (dev, through the pipeline and with the
     comma rule of STEPS_QUESTION: Galaxy key instruction 11 → 13 of 21). Asked what to do
     (`asks_what_to_do`), a passage that is a whole section of at most `limit` sentences (it begins
-    with its heading) is quoted whole: a help
-    centre's "Charging in cold weather" answers "It stopped charging in winter" with its first
-    sentence ("The battery only charges above 0 °C") and the question's words stood in its second
-    (over 595 cached searches: the reference in the quote for 4 more, none fewer; for every
-    question, 6, but a red team's hostile note was quoted beside the answer). Given each passage's
+    with its heading) is quoted whole: a help centre's "Charging in cold weather" answers "It
+    stopped charging in winter" with its first sentence ("The battery only charges above 0 °C")
+    and the question's words stood in its second (over 595 cached searches: the reference in the
+    quote for 4 more, none fewer; for every question, 6, but a red team's hostile note was quoted
+    beside the answer). Given each passage's
     `closeness` (its cosine to the question, title and all), a sentence loses what its passage is
     further from the question than the closest one (`CLOSENESS_WEIGHT`): "Where should I put my
     database password?" quoted a table row "…where the job database and logs are kept" from a
@@ -285,9 +285,10 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     if sentence not in around:  # no whole passage, or the window was cut mid-sentence: its own sentences
         around = [s for m, s in candidates if m == n]
     at = around.index(sentence)
-    section = [s for s in around if _quotable(s)]
-    if asks_what_to_do(question) and len(whole) >= n and SECTION_START.match(whole[n - 1]) and len(section) <= limit:
-        return [(n, s) for s in section]  # a short section is what to do about its heading: all of it
+    if asks_what_to_do(question) and len(whole) >= n and SECTION_START.match(whole[n - 1]):
+        section = [s for s in around if _quotable(s)]
+        if len(section) <= limit:
+            return [(n, s) for s in section]  # a short section is what to do about its heading: all of it
     following = [s for s in around[at + 1 :] if _quotable(s)]
     if not STEPS_QUESTION.search(question):
         return [(n, sentence)] + [(n, s) for s in following[:1]]

@@ -400,7 +400,7 @@ class TurnPipeline:
         listed = ", ".join(f"[{n}]" for n in range(1, len(hits) + 1))
         n = next((n for n, (hit, text) in enumerate(zip(hits, passages, strict=False), 1) if text and agreed(hit)), None)
         picked = grounding.extract(question, [text if m == n else "" for m, text in enumerate(passages, 1)], vectors,
-                                   limit=NOT_FOUND_QUOTE, whole=[h.chunk.text for h in hits])[:NOT_FOUND_QUOTE] if n else []  # fmt: skip
+                                   limit=NOT_FOUND_QUOTE, whole=[h.chunk.text for h in hits]) if n else []  # fmt: skip
         if not picked:
             return f"{prompts.NOT_FOUND} The closest passages are {listed}."
         others = [f"[{m}]" for m in range(1, len(hits) + 1) if m != n]

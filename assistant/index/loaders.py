@@ -172,7 +172,7 @@ def load_html(path: Path) -> list[Section]:
     if main is not None:  # the page's own content: the site header's logo and links are not
         soup = main
     if text := " ".join(" ".join(f.get_text(" ").split()) for f in footers).strip():
-        soup.append(f"\n\n## Page footer\n\n{text}\n")  # the support line every page repeats: kept, on its own
+        soup.append(f"\n\n## {PAGE_FOOTER}\n\n{text}\n")  # the support line every page repeats: kept, on its own
     for table in soup.find_all("table"):
         table.replace_with("\n" + "\n".join(_html_table(table)) + "\n")
     for tag in soup.find_all(["h1", "h2", "h3"]):
@@ -186,6 +186,7 @@ def load_html(path: Path) -> list[Section]:
 # banners, breadcrumbs, "Was this article helpful? Yes No", "Related articles". Saved from the browser,
 # a page's every passage began with the site's menu, and "Yes No 41 out of 57 found this helpful"
 # was quoted as the last sentence of five answers of 32 (session 19's help-centre folder).
+PAGE_FOOTER = "Page footer"  # the section a web page's or a Word file's footer becomes
 CHROME_TAGS = ("nav", "aside", "form", "button", "input", "select", "textarea", "dialog", "iframe", "svg")
 CHROME_ROLES = frozenset({"navigation", "search", "banner", "complementary", "dialog", "alertdialog"})
 CHROME_NAMES = re.compile(r"(^|[-_\s])(cookies?|consent|breadcrumbs?|skip-link|social|related|feedback|votes?|helpful|"
@@ -235,7 +236,7 @@ def load_docx(path: Path) -> list[Section]:
         footers = dict.fromkeys(" ".join(p.text.split()) for section in document.sections
                                 for p in section.footer.paragraphs if not section.footer.is_linked_to_previous)  # fmt: skip
         if footer := " ".join(f for f in footers if f):  # the support line or the address, printed on every page
-            lines.append(f"\n# Page footer\n\n{footer}")
+            lines.append(f"\n# {PAGE_FOOTER}\n\n{footer}")
     except FileNotFoundError:
         raise
     except Exception as exc:  # python-docx raises zipfile/KeyError/lxml errors on damaged files

@@ -45,7 +45,8 @@ def tokenize(text: str, *, exact_numbers: bool = False) -> list[str]:
 
 
 def _with_parts(word: str, exact_numbers: bool) -> list[str]:
-    """A version, a decimal, a question's number and its unit ("5ghz") or a snake_case name, then its parts: "Python 3.10" is not "3.9", and
+    """A version, a decimal, a question's number and its unit ("5ghz") or a snake_case name, then
+    its parts: "Python 3.10" is not "3.9", and
     "Which variable sets the log level?" finds PIPEWRIGHT_LOG_LEVEL (Lucene's standard tokenizer
     keeps both whole). A version's leading parts count too, so "version 2.3" finds "2.3.0". A
     question's version is itself and its leading parts only: by its single numbers "2", "3" and
