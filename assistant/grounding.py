@@ -66,6 +66,12 @@ class Verdict:
     why: str = ""
 
 
+# A word capitalised past the question's first, not "I": what it names ("Does it work with Alexa?").
+# Not an acronym: "TV" is a folder's "television", "USB" its "USB-C".
+NAMED_WORD = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z](?![A-Z\d]*\b)[\w'’-]*")
+PRICE_QUESTION = re.compile(r"\b(costs?|price[ds]?|pricing|fees?)\b", re.I)
+MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?|pounds?|cents?)\b|\b(free|no charge|no cost|per month|"
+                   r"per year|a month|a year)\b", re.I)
 SECTION_START = re.compile(r"^\s*#{1,6} \S")  # a passage that begins with its section's heading
 MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")  # "<img src=…>" written as text in a title is still not ours to repeat
 
@@ -168,6 +174,8 @@ def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: S
         r"\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", bare, re.I
     ):
         return Verdict(False, "the question asks for a number and the answer has none")
+    if asks_price(question) and not gives_price(bare):
+        return Verdict(False, "the question asks for a price and the answer gives none")
     if asks_when(question) and not TIME_SAID.search(bare):
         return Verdict(False, "the question asks when and the answer names no time")
     if NUMBER_QUESTION.match(question) or asks_when(question):
@@ -312,10 +320,12 @@ def _quotable(sentence: str) -> bool:
 
 
 def _answer_type(question: str) -> Callable[[str], bool] | None:
-    """What a sentence must hold to be the kind of thing the question asks for — a number for "how
-    many", a year for "when", a name the question does not already say for "who", the term followed
+    """What a sentence must hold to be the kind of thing the question asks for — a price when asked
+    what something costs, a number for "how many", a year for "when", a name the question does not already say for "who", the term followed
     by "is", "means" or a colon for "what is" (the sentence that defines it, not "For more
     information about Knox, please refer to…", which was closer in meaning) — or None."""
+    if asks_price(question):
+        return gives_price
     if NUMBER_QUESTION.match(question):
         return lambda sentence: bool(re.search(r"\d", sentence))
     if asks_when(question):
@@ -344,6 +354,24 @@ def asks_what_to_do(question: str) -> bool:
     return asks_for_steps(question) or bool(WHAT_TO_DO.search(question)) or not question.rstrip().endswith("?")
 
 
+def asks_price(question: str) -> bool:
+    return bool(PRICE_QUESTION.search(question))
+
+
+def gives_price(text: str) -> bool:
+    """An amount of money, or a number beside a word for price ("price: 1299", a table's column).
+    Asked what a filter costs, "Order replacement filter AF-40H from your retailer" holds a number
+    and every word asked but "cost" — and no price."""
+    return bool(MONEY.search(text) or (PRICE_QUESTION.search(text) and re.search(r"\d", text)))
+
+
+def named_words(question: str) -> list[str]:
+    """The words a question capitalises past its first: the names of what it asks about ("Alexa",
+    "Slack", "UV"), which a passage that answers it must hold (`TurnPipeline`, `retrieval.unmentioned`)."""
+    words = (re.sub(r"['’]s$", "", w.rstrip("'’-")) for w in NAMED_WORD.findall(question.strip()))
+    return list(dict.fromkeys(w for w in words if {t for t in tokenize(w) if len(t) > 1} - QUESTION_WORDS))
+
+
 def asks_when(question: str) -> bool:
     return bool(WHEN_QUESTION.match(question))
 
@@ -363,11 +391,19 @@ def answers_question(question: str, picked: Sequence[tuple[int, str]], titles: M
     terms = set(tokenize(question, exact_numbers=True)) - QUESTION_WORDS
     asked = [(titles or {}).get(n, "") for n in dict.fromkeys(n for n, _ in picked)]
     found = set().union(*(set(tokenize(s)) for _, s in picked), *(set(tokenize(t)) for t in asked if t.strip().endswith("?")))
-    return bool(terms) and overlap(terms, found) >= MIN_QUOTE_OVERLAP
+    priced = not asks_price(question) or any(gives_price(s) for _, s in picked)
+    return bool(terms) and overlap(terms, found) >= MIN_QUOTE_OVERLAP and priced
 
 
 QUOTE_PREFIX = "Your documents say: "
 CLOSEST_PREFIX = "Your documents do not say this in so many words; the closest they come: "
+
+
+def unmentioned_prefix(words: Sequence[str]) -> str:
+    """'Your documents never mention Alexa; the closest they come: ' — a quote's introduction when
+    the question names what no passage holds."""
+    listed = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+    return f"Your documents never mention {listed}; the closest they come: "
 
 
 def quote(picked: Sequence[tuple[int, str]], prefix: str = QUOTE_PREFIX, titles: Mapping[int, str] | None = None) -> str:

@@ -212,6 +212,11 @@ class TurnPipeline:
         if not any(passages):
             return self._not_found(result, hits, started, None, vectors)
         quotable = _quote_from(question, passages, hits)
+        unmentioned = [] if domain or answer_mode is AnswerMode.GENERATED else \
+            self.searcher.unmentioned(grounding.named_words(question))  # fmt: skip
+        if unmentioned:
+            return AnswerStream(iter([]), result, started,
+                                lambda _, r: self._unmentioned(unmentioned, quotable, hits, r, vectors))  # fmt: skip
         if answer_mode is AnswerMode.EXTRACTIVE:
             return AnswerStream(iter([]), result, started, lambda _, r: self._extractive(question, quotable, hits, r, vectors))
         ahead = self._with_model
@@ -333,15 +338,26 @@ class TurnPipeline:
         r.citations = [citation_of(n, h) for n, h in enumerate(hits, 1)]
 
     def _extractive(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult,
-                    vectors: TurnEmbeddings | None = None, require_match: bool = False) -> bool:  # fmt: skip
+                    vectors: TurnEmbeddings | None = None, require_match: bool = False,
+                    prefix: str = grounding.QUOTE_PREFIX) -> bool:  # fmt: skip
         """Replace the answer by a quote of the best sentences of `passages` (`_quote_from`'s); False if there is none
         (or, with `require_match`, none that holds enough of the question's words)."""
         picked = grounding.extract(question, passages, vectors or self.searcher.embeddings,
                                    whole=[h.chunk.text for h in hits], closeness=[h.dense_score for h in hits])  # fmt: skip
         if not picked or (require_match and not grounding.answers_question(question, picked, _titles(picked, hits))):
             return False
-        self._quote(picked, hits, r)
+        self._quote(picked, hits, r, prefix)
         return True
+
+    def _unmentioned(self, words: list[str], passages: list[str], hits: list[Hit], r: TurnResult,
+                     vectors: TurnEmbeddings) -> None:  # fmt: skip
+        """The question names what no passage of the folder holds ("Does the doorbell work with
+        Alexa?" of a help centre that never says "Alexa"): whatever the passages say, they do not
+        say that, and a sentence sharing the rest of its words ("The doorbell also works with
+        existing doorbell wiring") was quoted as the answer. The closest sentences are quoted under
+        what they lack, and no model writes an answer the folder cannot hold."""
+        if not self._extractive(r.question, passages, hits, r, vectors, prefix=grounding.unmentioned_prefix(words)):
+            self._unsupported(r, hits, None, passages, vectors)
 
     @staticmethod
     def _quote(picked: list[tuple[int, str]], hits: list[Hit], r: TurnResult,

@@ -263,3 +263,27 @@ def test_a_when_answer_must_name_a_time():
     assert verify("Replace the brake pads when they are thinner than 1.5 mm [1].", asked, [passage], [1]).ok
     assert verify("The store is offline on Sunday mornings [1].", "When is the store offline?",
                   ["The store is offline on Sunday mornings."], [1]).ok  # fmt: skip
+
+
+def test_the_names_a_question_asks_about_are_its_capitalised_words_past_the_first():
+    assert grounding.named_words("Does the doorbell work with Alexa?") == ["Alexa"]
+    assert grounding.named_words("How do I connect Pipewright to Slack's API?") == ["Pipewright", "Slack"]
+    assert grounding.named_words("Does the TV have USB-C or Wi-Fi?") == ["Wi-Fi"]  # an acronym: "TV" is "television"
+    assert grounding.named_words("I'm stuck. How Do I reset it? Can I?") == []  # "I", a sentence's first, "Do"
+    assert grounding.unmentioned_prefix(["Alexa"]).startswith("Your documents never mention Alexa;")
+    assert "mention Slack, Teams or Zoom;" in grounding.unmentioned_prefix(["Slack", "Teams", "Zoom"])
+
+
+def test_asked_what_something_costs_the_answer_must_give_a_price():
+    """"How much does a replacement filter cost?" was answered "Your documents say: Order
+    replacement filter AF-40H from your retailer": every word asked but "cost", and a number."""
+    question = "How much does a replacement filter cost?"
+    no_price = [(1, "Order replacement filter AF-40H from your retailer or online.")]
+    assert not grounding.answers_question(question, no_price)
+    for priced in ("A replacement filter costs $39 from our shop.", "Replacement filter, price: 39",
+                   "The replacement filter is free for the first year."):  # fmt: skip
+        assert grounding.answers_question(question, [(1, priced)]), priced
+    passages = ["Order replacement filter AF-40H from your retailer. A replacement filter costs 39 euros."]
+    assert not verify("You can order replacement filter AF-40H [1].", question, passages, [1]).ok
+    assert verify("A replacement filter costs 39 euros [1].", question, passages, [1]).ok
+    assert extract(question, passages)[0][1] == "A replacement filter costs 39 euros."

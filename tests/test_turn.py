@@ -233,3 +233,15 @@ def test_asked_when_a_passage_begins_with_the_date_its_heading_carries():
     picked = grounding.extract("When was version 2.3.0 released?", passages)
     assert picked[0] == (2, "Changelog › [2.3.0] - 2026-10-02 › Added.")
     assert TurnPipeline._usable_passages("What did version 2.3.0 add?", hits, result)[1] == "- `pw cancel` stops a job."
+
+
+def test_a_question_naming_what_the_folder_never_mentions_gets_the_closest_quote_under_that_name(indexed):
+    """"Does the doorbell work with Alexa?" quoted "The doorbell also works with existing doorbell
+    wiring" as what the documents say."""
+    stream = indexed.pipeline.answer("Does firmware 1402 fix HDMI eARC audio dropouts on Sonos soundbars?", "retrieval")
+    assert list(stream) == []  # no model writes what the folder cannot hold
+    result = stream.result
+    assert result.answer_kind == "extractive" and result.answer.startswith(grounding.unmentioned_prefix(["Sonos"]))
+    assert "eARC audio dropouts" in result.answer and result.citations
+    named = indexed.pipeline.answer("Does firmware 1402 fix HDMI eARC audio dropouts on soundbars?", "retrieval").collect()
+    assert "never mention" not in named.answer  # every name it asks about is in the folder

@@ -80,7 +80,7 @@ class BM25Scorer:
         # rank-bm25 averages idf over the corpus' terms and floors negative ones at epsilon × that mean.
         mean_idf = idf[seen].mean() if seen.any() else 0.0
         idf[seen & (idf < 0)] = EPSILON * mean_idf
-        self.idf = idf
+        self.idf, self.seen = idf, seen
         norm = k1 * (1 - b + b * doc_len / avgdl) if n_docs else np.zeros(0)
         rows = np.repeat(np.arange(n_docs), np.diff(tf.indptr))
         weights = tf.data * (k1 + 1) / (tf.data + norm[rows]) * idf[tf.indices]
@@ -88,6 +88,11 @@ class BM25Scorer:
         self.n_docs = n_docs
         self._rows = tf  # row access for `coverage`
         self._unseen_idf = float(np.log(n_docs + 0.5) - np.log(0.5)) if n_docs else 0.0
+
+    def mentions(self, terms: Sequence[str]) -> list[bool]:
+        """Does any chunk hold each term? (A removed file's terms stay in the vocabulary, unseen.)"""
+        ids = [self.vocab.ids.get(t) for t in terms]
+        return [i is not None and i < len(self.seen) and bool(self.seen[i]) for i in ids]
 
     def best_coverage(self, query_tokens: Sequence[str]) -> float:
         """`coverage` of the best BM25 chunk for the query (0 when no chunk matches at all)."""

@@ -152,6 +152,17 @@ class QdrantIndex:
         terms = set(tokens)
         return len(terms & set(tokenize(chunk.search_text))) / len(terms) if terms else 0.0
 
+    def mentions(self, terms: list[str]) -> list[bool]:
+        """Does any chunk hold each term: one sparse query a term, batched (one round trip)."""
+        from qdrant_client import models
+
+        if not terms or not len(self):
+            return [False] * len(terms)
+        requests = [models.QueryRequest(query=sparse_query([t]), using=SPARSE, limit=1) for t in terms]
+        with reachable(self.client):
+            responses = self.client.query_batch_points(self.collection, requests=requests)
+        return [any(p.score > 0 for p in r.points) for r in responses]
+
     def nearest(self, vectors: np.ndarray) -> np.ndarray:
         from qdrant_client import models
 

@@ -125,6 +125,9 @@ class Snapshot:
         """`best_coverage` for a best BM25 chunk the caller already has (no second BM25 pass)."""
         return self.bm25.coverage(tokens, self.row_of[chunk.id])
 
+    def mentions(self, terms: list[str]) -> list[bool]:
+        return self.bm25.mentions(terms)
+
     def nearest(self, vectors: np.ndarray) -> np.ndarray:
         """Each query vector's best cosine against the chunks."""
         best, _ = self.faiss.search(np.asarray(vectors, dtype=np.float32), 1)

@@ -84,3 +84,11 @@ def test_tiny_corpora(n):
     vocab = Vocabulary()
     scorer = BM25Scorer(term_counts([["x"]] * n, vocab), vocab)
     assert scorer.scores(["x"]).shape == (n,)
+
+
+def test_a_term_counts_as_mentioned_only_while_a_chunk_holds_it():
+    vocab = Vocabulary()
+    scorer = BM25Scorer(term_counts([tokenize("pair the remote")], vocab), vocab)
+    vocab.add("removed")  # a deleted file's term stays in the vocabulary
+    assert BM25Scorer(term_counts([tokenize("pair the remote")], vocab), vocab).mentions(["remot", "removed", "x"]) == [True, False, False]
+    assert scorer.mentions(["pair"]) == [True]

@@ -119,3 +119,11 @@ def test_an_unreachable_qdrant_server_is_one_clear_error(tmp_path, minilm):
     with pytest.raises(AssistantError, match=f"127.0.0.1:{port} did not answer") as caught:
         HybridSearcher(store, minilm).search("how do I pair the remote")
     assert "ASSISTANT_QDRANT_URL" in caught.value.hint
+
+
+def test_both_backends_know_which_names_the_folder_never_mentions(folder, tmp_path, minilm, qdrant):
+    embedded = IndexStore(tmp_path / "index")
+    for store in (embedded, qdrant):
+        Ingestor(folder, store, minilm).run()
+        searcher = HybridSearcher(store, minilm)
+        assert searcher.unmentioned(["Sonos", "QN90", "Wi-Fi", "Smart-Hub", "Alexa"]) == ["Sonos", "Alexa"]
