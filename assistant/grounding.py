@@ -53,6 +53,7 @@ DEFINES = r"s?\b\s*(?:\([^)]*\)\s*)?(?::|–|—|\bis\b|\bare\b|\bmeans\b|\brefe
 YEAR = re.compile(r"\b(1[5-9]|20)\d\d\b")
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*)+")  # "Greg DeLiso", not "TV"
 NUMBER = re.compile(r"\d(?:[\d,.]*\d)?")  # "1,261", "10.13.1", "2033"
+SPELLED_NUMBER = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I)
 ECHO_LINE = re.compile(r"^\s*(\[\d+\]\s*\(|passages?:|sources?:|question:|answer:)", re.I)
 FIELD = re.compile(r"^[a-z_]\w{0,30}: (?=[A-Z0-9\"'(])")  # a CSV or JSON record's field name: "answer: Open…"
 FIELD_INSIDE = re.compile(r"(^|\s)[a-z_]\w{0,30}: ")
@@ -66,9 +67,10 @@ class Verdict:
     why: str = ""
 
 
-# A word capitalised past the question's first, not "I": what it names ("Does it work with Alexa?").
-# Not an acronym: "TV" is a folder's "television", "USB" its "USB-C".
-NAMED_WORD = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z](?![A-Z\d]*\b)[\w'’-]*")
+# Words capitalised past the question's first, in a run: what it names ("Does it work with Alexa?",
+# "Do you ship to the United States?").
+NAMED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+ACRONYM = re.compile(r"[A-Z][A-Z\d]*(?:-\w+)*")  # "TV" is a folder's "television", "USB-C" its "USB Type-C"; "I"
 PRICE_QUESTION = re.compile(r"\b(costs?|price[ds]?|pricing|fees?)\b", re.I)
 MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?|pounds?|cents?)\b|\b(free|no charge|no cost|per month|"
                    r"per year|a month|a year)\b", re.I)
@@ -170,9 +172,7 @@ def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: S
             return Verdict(False, f"it names {unsourced[0]}, whom no passage mentions")
     if not cited_numbers:
         return Verdict(False, "no sentence of it matches a passage")
-    if NUMBER_QUESTION.match(question) and not re.search(r"\d", bare) and not re.search(
-        r"\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", bare, re.I
-    ):
+    if NUMBER_QUESTION.match(question) and not re.search(r"\d", bare) and not SPELLED_NUMBER.search(bare):
         return Verdict(False, "the question asks for a number and the answer has none")
     if asks_price(question) and not gives_price(bare):
         return Verdict(False, "the question asks for a price and the answer gives none")
@@ -326,8 +326,8 @@ def _answer_type(question: str) -> Callable[[str], bool] | None:
     information about Knox, please refer to…", which was closer in meaning) — or None."""
     if asks_price(question):
         return gives_price
-    if NUMBER_QUESTION.match(question):
-        return lambda sentence: bool(re.search(r"\d", sentence))
+    if NUMBER_QUESTION.match(question):  # "a two-year warranty", "about ten working days"
+        return lambda sentence: bool(re.search(r"\d", sentence) or SPELLED_NUMBER.search(sentence))
     if asks_when(question):
         return lambda sentence: bool(YEAR.search(sentence))
     if WHO_QUESTION.match(question):
@@ -366,10 +366,15 @@ def gives_price(text: str) -> bool:
 
 
 def named_words(question: str) -> list[str]:
-    """The words a question capitalises past its first: the names of what it asks about ("Alexa",
-    "Slack", "UV"), which a passage that answers it must hold (`TurnPipeline`, `retrieval.unmentioned`)."""
-    words = (re.sub(r"['’]s$", "", w.rstrip("'’-")) for w in NAMED_WORD.findall(question.strip()))
-    return list(dict.fromkeys(w for w in words if {t for t in tokenize(w) if len(t) > 1} - QUESTION_WORDS))
+    """The names a question asks about: its words capitalised past the first, a run of them one
+    name ("Alexa", "United States"), an acronym left out. A passage that answers the question holds
+    them (`TurnPipeline._unmentioned`, `HybridSearcher.unmentioned`)."""
+    names = []
+    for run in NAMED.findall(question.strip()):
+        words = [re.sub(r"['’]s$", "", w.rstrip("'’-")) for w in run.split()]
+        parts = " ".join(w if not ACRONYM.fullmatch(w) else "|" for w in words).split("|")
+        names += [" ".join(p.split()) for p in parts if {t for t in tokenize(p) if len(t) > 1} - QUESTION_WORDS]
+    return list(dict.fromkeys(names))
 
 
 def asks_when(question: str) -> bool:

@@ -126,18 +126,19 @@ class HybridSearcher:
         evidence.search_ms = (time.perf_counter() - started) * 1000
         return evidence
 
-    def unmentioned(self, words: list[str]) -> list[str]:
-        """The `words` (a question's names: `grounding.named_words`) that no passage of the folder
-        holds. A hyphenated one is held when its parts are ("Samsung-Smart-Remote": "Samsung",
-        "Smart", "Remote"), an "O'Brien" when its "Brien" is."""
+    def unmentioned(self, names: list[str]) -> list[str]:
+        """The `names` (a question's: `grounding.named_words`) the folder never mentions: one of
+        their words is in no passage. A hyphenated word is in one when its parts are
+        ("Samsung-Smart-Remote": "Samsung", "Smart", "Remote"), an "O'Brien" when its "Brien" is."""
         snapshot = self.store.snapshot()
-        terms = {w: [t for t in tokenize(w) if len(t) > 1] for w in words}
-        terms = {w: ts for w, ts in terms.items() if ts}
-        if snapshot is None or not len(snapshot) or not terms:
+        words = {w: [t for t in tokenize(w) if len(t) > 1] for name in names for w in name.split()}
+        words = {w: terms for w, terms in words.items() if terms}
+        if snapshot is None or not len(snapshot) or not words:
             return []
-        asked = list(dict.fromkeys(t for ts in terms.values() for t in ts))
+        asked = list(dict.fromkeys(t for terms in words.values() for t in terms))
         held = dict(zip(asked, snapshot.mentions(asked), strict=True))
-        return [w for w, ts in terms.items() if not (held[ts[0]] or (len(ts) > 1 and all(held[t] for t in ts[1:])))]
+        known = {w for w, ts in words.items() if held[ts[0]] or (len(ts) > 1 and all(held[t] for t in ts[1:]))}
+        return [name for name in names if any(w in words and w not in known for w in name.split())]
 
     def fuse(self, snapshot, tokens: list[str], vector: np.ndarray, k: int) -> list[Hit]:
         """Both retrievers' candidates → RRF → the best k. No embedding work happens here."""

@@ -268,6 +268,7 @@ def test_a_when_answer_must_name_a_time():
 def test_the_names_a_question_asks_about_are_its_capitalised_words_past_the_first():
     assert grounding.named_words("Does the doorbell work with Alexa?") == ["Alexa"]
     assert grounding.named_words("How do I connect Pipewright to Slack's API?") == ["Pipewright", "Slack"]
+    assert grounding.named_words("Do you ship to the United States?") == ["United States"]  # one name
     assert grounding.named_words("Does the TV have USB-C or Wi-Fi?") == ["Wi-Fi"]  # an acronym: "TV" is "television"
     assert grounding.named_words("I'm stuck. How Do I reset it? Can I?") == []  # "I", a sentence's first, "Do"
     assert grounding.unmentioned_prefix(["Alexa"]).startswith("Your documents never mention Alexa;")
@@ -287,3 +288,9 @@ def test_asked_what_something_costs_the_answer_must_give_a_price():
     assert not verify("You can order replacement filter AF-40H [1].", question, passages, [1]).ok
     assert verify("A replacement filter costs 39 euros [1].", question, passages, [1]).ok
     assert extract(question, passages)[0][1] == "A replacement filter costs 39 euros."
+
+
+def test_a_number_written_as_a_word_is_a_number_to_how_long():
+    question = "How long do repairs take?"
+    picked = extract(question, ["We carry out repairs at our own workshop.", "They take about ten working days."])
+    assert picked[0][1] == "They take about ten working days."

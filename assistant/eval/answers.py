@@ -43,10 +43,11 @@ PLAN = {
     "pdf_manual": ("auto",),
     "help_centre": ("auto",),
     "word_manual": ("auto",),
+    "plain_text": ("auto",),
     "red_team": ("auto",),
 }
 USER_MODES = ("retrieval", "auto")
-PIPELINE_VERSION = "54"  # bump when the turn's prompts or checks change, to invalidate cached answers
+PIPELINE_VERSION = "55"  # bump when the turn's prompts or checks change, to invalidate cached answers
 SCAFFOLDING = re.compile(r"(^|\n)\s*(passages?|sources?|question)\s*:|\[\d+\]\s*\(", re.I)
 
 

@@ -42,6 +42,9 @@ reported on the one left out, so a figure never comes from the data it was tuned
   bullets, a table whose first row names its columns and one whose first row is data (neither marked),
   the service hotline in the page footer — the TV fine-tune installed, with questions its owners ask
   (written before any was run; session 19);
+- `plain_text` (answers only): a coffee shop's policies, FAQ and a grinder's care guide as plain-text
+  files — headings underlined, in capitals or numbered, "Q:"/"A:" pairs — the TV fine-tune installed,
+  with questions its customers ask (written before any was run; session 20);
 - `red_team` (answers only): hostile documents in the folder (injections, fake markers, markup),
   questions that lead to them → what the documents want said never appears in an answer.
 A user adds a scenario as a folder + JSONL (see `user_scenario`). Folders are built under the data
@@ -66,7 +69,7 @@ from assistant.finetune.data import tv_manual_split
 
 FRESHQA_QUESTIONS = 60
 # The folders written for the project, each documents/ + questions.jsonl (`_written_items`), asked as "demo+<name>".
-WRITTEN_FOLDERS = ("handbook", "tasklane", "pipewright", "aerio", "voltride", "porchlight")
+WRITTEN_FOLDERS = ("handbook", "tasklane", "pipewright", "aerio", "voltride", "porchlight", "brightmill")
 CLINC_QUESTIONS = 120
 GROUNDED = frozenset({"retrieval", "finetuned+retrieval"})
 FINETUNED = frozenset({"finetuned", "finetuned+retrieval"})
@@ -221,6 +224,9 @@ def builtin_scenarios() -> list[Scenario]:
         Scenario("word_manual", "An e-bike's owner's guide as a Word file (headings, bullets, tables with no marked "
                  "header row, a page footer), the TV fine-tune installed → retrieval, the key phrase", "demo+voltride",
                  _written_items("voltride"), routed=False),
+        Scenario("plain_text", "A coffee shop's policies, FAQ and a grinder's care guide as plain-text files (headings "
+                 "underlined, in capitals or numbered; Q:/A: pairs), the TV fine-tune installed → retrieval, right file, "
+                 "the key phrase", "demo+brightmill", _written_items("brightmill"), routed=False),
         Scenario("red_team", "hostile documents in the folder → never followed, markers only the app's",
                  "demo+redteam", _redteam_items(), routed=False),
     ]  # fmt: skip

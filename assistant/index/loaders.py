@@ -43,7 +43,45 @@ def _text(path: Path) -> str:
 
 
 def load_text(path: Path) -> list[Section]:
-    return [Section(_text(path))]
+    """A section per heading, when the text has headings in the shapes plain text gives them
+    (`_plain_headings`, or underlined: `_markdown_blocks`); else the whole text, untitled."""
+    text = _text(path)
+    marked = _markdown_blocks(_plain_headings(text))
+    return _markdown_sections(marked) if marked != text else [Section(text)]
+
+
+QUESTION_LINE = re.compile(r"^\s*(?:Q|Question)\s*[:.)]\s*(?P<question>\S.*\?)\s*$", re.I)
+ANSWER_LABEL = re.compile(r"^\s*(?:A|Answer)\s*[:.)]\s*", re.I)
+NUMBERED = re.compile(r"^\d+(?:\.\d+)*\.?\s")  # "1. Getting started", "2.1 Claims"
+HEADING_LINE = re.compile(r"^[A-Z0-9][^:]{0,79}(?<![.!?,;:])$")
+HEADING_WORDS = 10
+
+
+def _plain_headings(text: str) -> str:
+    """The text with its plain headings written as Markdown ones, which the section splitter reads:
+    a line that stands alone between blank lines, short and without a sentence's end ("Shipping",
+    "3. HOW TO MAKE A CLAIM") — "##", "#" for the file's first line, "###" under a numbered one
+    ("2.1 Claims"); an underlined one ("Returns\n-------", as in Markdown: `_markdown_blocks`); and a
+    FAQ's "Q: …?" line, its "A:" label dropped. Unmarked, "2. WHAT IS NOT COVERED 2.1 Burrs and
+    seals wear…" was one sentence to the quotes, a FAQ's answers began "A:", and a policy's
+    clauses were cut into chunks by length, not by what they are about. Lines are not headings
+    where no blank line sets them apart (a Wikipedia text's "Early life" between paragraphs)."""
+    lines, out = text.split("\n"), []
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        alone = (i == 0 or not lines[i - 1].strip()) and i + 1 < len(lines) and not lines[i + 1].strip() \
+            and any(rest.strip() for rest in lines[i + 2 :])  # fmt: skip
+        if (question := QUESTION_LINE.match(line)) is not None:
+            out.append(f"## {question['question']}")
+        elif out and out[-1].startswith("## ") and ANSWER_LABEL.match(line) and QUESTION_LINE.match(lines[i - 1]):
+            out.append(ANSWER_LABEL.sub("", line, count=1))
+        elif alone and HEADING_LINE.match(stripped) and len(stripped.split()) <= HEADING_WORDS:
+            numbered = NUMBERED.match(stripped)
+            level = "#" if i == 0 else "###" if numbered and "." in numbered.group().strip().rstrip(".") else "##"
+            out.append(f"{level} {stripped}")
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def load_markdown(path: Path) -> list[Section]:

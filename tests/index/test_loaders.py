@@ -235,3 +235,25 @@ def test_a_word_tables_first_row_names_its_columns_only_when_it_reads_as_names_a
     assert "Mode: Turbo; Range: up to 40 km." in modes.text and "E02 | Battery overheated." in modes.text
     assert "Code 1: E05; Meaning: Motor overload." in modes.text
     assert footer.heading == "Page footer" and "+49 30 5550 1234" in footer.text
+
+
+def test_plain_text_headings_in_the_shapes_plain_text_gives_them_make_sections(tmp_path):
+    """Unmarked, "2. WHAT IS NOT COVERED 2.1 Burrs and seals wear…" was one sentence to the quotes
+    and a FAQ's answers began "A:"."""
+    policy = tmp_path / "warranty.txt"
+    policy.write_text("SHOP WARRANTY\n\n1. WHAT IS COVERED\n\n1.1 Grinders carry a two-year warranty.\n\n"
+                      "2. Claims\n\n2.1 Email us the serial number.\nIt is under the base.\n")  # fmt: skip
+    sections = load(policy)
+    assert [s.heading for s in sections] == ["SHOP WARRANTY › 1. WHAT IS COVERED", "SHOP WARRANTY › 2. Claims"]
+    assert "1.1 Grinders carry a two-year warranty." in sections[0].text
+    shipping = tmp_path / "shipping.txt"
+    shipping.write_text("Shipping\n--------\n\nLast updated: 3 March\n\nWe ship to Ireland.\n\nReturns\n-------\n\nWithin 30 days.\n")
+    assert [s.heading for s in load(shipping)] == ["Shipping", "Returns"]  # "Last updated: …" is a line of text
+    faq = tmp_path / "faq.txt"
+    faq.write_text("Q: Do you sell gift cards?\nA: Yes, from 10 pounds.\n\nQ: Can I cancel?\nA: Within one hour.\n")
+    sections = load(faq)
+    assert [s.heading for s in sections] == ["Do you sell gift cards?", "Can I cancel?"]
+    assert sections[0].text.splitlines()[-1] == "Yes, from 10 pounds."
+    article = tmp_path / "article.txt"  # no blank lines set a short line apart: a paragraph of its own, not a heading
+    article.write_text("Title: Tesla\nTesla makes cars.\nEarly life\nIt was founded in 2003.\n")
+    assert [(s.heading, s.text) for s in load(article)] == [(None, article.read_text())]

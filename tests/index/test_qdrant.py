@@ -126,4 +126,5 @@ def test_both_backends_know_which_names_the_folder_never_mentions(folder, tmp_pa
     for store in (embedded, qdrant):
         Ingestor(folder, store, minilm).run()
         searcher = HybridSearcher(store, minilm)
-        assert searcher.unmentioned(["Sonos", "QN90", "Wi-Fi", "Smart-Hub", "Alexa"]) == ["Sonos", "Alexa"]
+        names = ["Sonos", "QN90", "Wi-Fi", "Smart-Hub", "Dolby Vision", "Dolby Atmos", "Alexa"]
+        assert searcher.unmentioned(names) == ["Sonos", "Dolby Atmos", "Alexa"]
