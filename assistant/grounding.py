@@ -102,13 +102,16 @@ def _unlabelled(sentence: str) -> str:
 
 def focus(text: str, question: str, sentences: int = FOCUS_SENTENCES) -> str:
     """The window of `sentences` consecutive sentences that shares most words with the question, a
-    line each (`_sentences` of it gives them back: "…; Users: 3. Plan: Team…" folded reads as one)."""
+    line each (`_sentences` of it gives them back: "…; Users: 3. Plan: Team…" folded reads as one).
+    Of windows that share as many, the one holding the sentence that shares most: three sentences
+    saying "return" each tied with the one that says "Return shipping is free…", asked "Do I have
+    to pay for return shipping?", and the first window won (no other of 595 cached searches moved)."""
     parts = _sentences(text)
     if len(parts) <= sentences:
         return "\n".join(parts)[: MAX_FOCUS_CHARS * 2]
     q = set(tokenize(question, exact_numbers=True))
     scores = [overlap(q, set(tokenize(s))) for s in parts]
-    start = max(range(len(parts) - sentences + 1), key=lambda i: (sum(scores[i : i + sentences]), -i))
+    start = max(range(len(parts) - sentences + 1), key=lambda i: (sum(scores[i : i + sentences]), max(scores[i : i + sentences]), -i))
     window = "\n".join(parts[start : start + sentences])
     return window if len(window) <= MAX_FOCUS_CHARS * 2 else window[: MAX_FOCUS_CHARS * 2].rsplit(" ", 1)[0] + " …"
 

@@ -294,3 +294,9 @@ def test_a_number_written_as_a_word_is_a_number_to_how_long():
     question = "How long do repairs take?"
     picked = extract(question, ["We carry out repairs at our own workshop.", "They take about ten working days."])
     assert picked[0][1] == "They take about ten working days."
+
+
+def test_of_windows_sharing_as_many_words_focus_keeps_the_one_with_the_best_sentence():
+    text = ("You can return any unused item within 30 days. Opened beans cannot be returned. To start a return, "
+            "sign in. Print the prepaid label. Return shipping is free for faulty items.")  # fmt: skip
+    assert "Return shipping is free" in focus(text, "Do I have to pay for return shipping?")
