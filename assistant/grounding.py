@@ -74,6 +74,8 @@ ACRONYM = re.compile(r"[A-Z][A-Z\d]*(?:-\w+)*")  # "TV" is a folder's "televisio
 PRICE_QUESTION = re.compile(r"\b(costs?|price[ds]?|pricing|fees?)\b", re.I)
 MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?|pounds?|cents?)\b|\b(free|no charge|no cost|per month|"
                    r"per year|a month|a year)\b", re.I)
+SUPERLATIVE = re.compile(r"\b(?:(?P<most>most|highest|largest|biggest|longest|fastest|maximum|greatest|strongest)|"
+                         r"(?P<least>least|lowest|smallest|shortest|slowest|minimum|fewest))\b(?!\s+recent)", re.I)
 SECTION_START = re.compile(r"^\s*#{1,6} \S")  # a passage that begins with its section's heading
 MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")  # "<img src=…>" written as text in a title is still not ours to repeat
 
@@ -266,6 +268,9 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     candidates = [(n, s) for n, text in enumerate(passages, 1) for s in _sentences(text) if _quotable(s)]
     if not candidates:
         return []
+    rows = [(n, s) for n, text in enumerate(passages, 1) if text for s in _sentences(whole[n - 1] if len(whole) >= n else text)]
+    if (row := _superlative_row(question, rows)) is not None:
+        return [row]
     q_terms = set(tokenize(question, exact_numbers=True))
     doc_freq: dict[str, int] = {}
     sentence_terms = [set(tokenize(s)) for _, s in candidates]
@@ -314,6 +319,30 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     lacking = q_terms - QUESTION_WORDS - set(tokenize(sentence))
     adding = [i for i, s in enumerate(earlier) if lacking & set(tokenize(s))]
     return [(n, s) for s in [*earlier[adding[0] if adding else len(earlier) :], sentence, *following]]
+
+
+def _superlative_row(question: str, sentences: Sequence[tuple[int, str]]) -> tuple[int, str] | None:
+    """Asked which has the most or least of something, the table row (a record: "Mode: Turbo;
+    Assistance: 300%; Range: up to 40 km.", `loaders.table_records`) whose column named by the
+    question holds the largest or smallest number, when two rows or more have one. Scored like
+    any sentence, every row shares the question's words equally, and the first rows were quoted
+    to "Which mode gives the most assistance?"."""
+    asked = SUPERLATIVE.search(question)
+    if not asked:
+        return None
+    words = set(tokenize(question)) - QUESTION_WORDS
+    valued = []
+    for n, sentence in sentences:
+        fields = [f.split(": ", 1) for f in sentence.rstrip(".").split("; ")]
+        if len(fields) < 2 or any(len(f) != 2 for f in fields):
+            continue
+        number = next((NUMBER.search(value) for name, value in fields if set(tokenize(name)) & words and NUMBER.search(value)), None)
+        if number:
+            valued.append((float(number.group().replace(",", "")), (n, sentence)))
+    if len(valued) < 2:
+        return None
+    pick = max if asked["most"] else min
+    return pick(valued, key=lambda v: v[0])[1]
 
 
 def _quotable(sentence: str) -> bool:

@@ -300,3 +300,14 @@ def test_of_windows_sharing_as_many_words_focus_keeps_the_one_with_the_best_sent
     text = ("You can return any unused item within 30 days. Opened beans cannot be returned. To start a return, "
             "sign in. Print the prepaid label. Return shipping is free for faulty items.")  # fmt: skip
     assert "Return shipping is free" in focus(text, "Do I have to pay for return shipping?")
+
+
+def test_asked_which_has_the_most_the_table_row_with_the_largest_number_in_that_column_is_quoted():
+    table = ("The plus and minus buttons change the level of assistance.\nMode: Eco; Assistance: 50%; Range: up to 120 km.\n"
+             "Mode: Tour; Assistance: 100%; Range: up to 90 km.\nMode: Turbo; Assistance: 300%; Range: up to 40 km.")  # fmt: skip
+    window = focus(table, "Which mode gives the most assistance?")
+    assert extract("Which mode gives the most assistance?", [window], whole=[table]) == [
+        (1, "Mode: Turbo; Assistance: 300%; Range: up to 40 km.")]
+    assert extract("Which mode has the shortest range?", [window], whole=[table])[0][1].startswith("Mode: Turbo")
+    assert extract("Which mode has the longest range?", [window], whole=[table])[0][1].startswith("Mode: Eco")
+    assert "Turbo" not in extract("What is the most recent mode?", [window], whole=[table])[0][1]  # no column named
