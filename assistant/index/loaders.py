@@ -67,10 +67,10 @@ def _plain_headings(text: str) -> str:
     clauses were cut into chunks by length, not by what they are about. Lines are not headings
     where no blank line sets them apart (a Wikipedia text's "Early life" between paragraphs)."""
     lines, out = text.split("\n"), []
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)  # text follows a line before it
     for i, line in enumerate(lines):
         stripped = line.strip()
-        alone = (i == 0 or not lines[i - 1].strip()) and i + 1 < len(lines) and not lines[i + 1].strip() \
-            and any(rest.strip() for rest in lines[i + 2 :])  # fmt: skip
+        alone = bool(stripped) and (i == 0 or not lines[i - 1].strip()) and i + 2 <= last and not lines[i + 1].strip()
         if (question := QUESTION_LINE.match(line)) is not None:
             out.append(f"## {question['question']}")
         elif out and out[-1].startswith("## ") and ANSWER_LABEL.match(line) and QUESTION_LINE.match(lines[i - 1]):
