@@ -72,8 +72,8 @@ class Verdict:
 NAMED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
 ACRONYM = re.compile(r"[A-Z][A-Z\d]*(?:-\w+)*")  # "TV" is a folder's "television", "USB-C" its "USB Type-C"; "I"
 PRICE_QUESTION = re.compile(r"\b(costs?|price[ds]?|pricing|fees?)\b", re.I)
-MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?|pounds?|cents?)\b|\b(free|no charge|no cost|per month|"
-                   r"per year|a month|a year)\b", re.I)
+MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?|pounds?|cents?)\b|\b(free|no charge|no cost|per month|per year)\b",
+                   re.I)
 SUPERLATIVE = re.compile(r"\b(?:(?P<most>most|highest|largest|biggest|longest|fastest|maximum|greatest|strongest)|"
                          r"(?P<least>least|lowest|smallest|shortest|slowest|minimum|fewest))\b(?!\s+recent)", re.I)
 SECTION_START = re.compile(r"^\s*#{1,6} \S")  # a passage that begins with its section's heading
@@ -353,8 +353,9 @@ def _quotable(sentence: str) -> bool:
 
 def _answer_type(question: str) -> Callable[[str], bool] | None:
     """What a sentence must hold to be the kind of thing the question asks for — a price when asked
-    what something costs, a number for "how many", a year for "when", a name the question does not already say for "who", the term followed
-    by "is", "means" or a colon for "what is" (the sentence that defines it, not "For more
+    what something costs, a number for "how many", a year for "when", a name the question does not
+    already say for "who", the term followed by "is", "means" or a colon for "what is" (the
+    sentence that defines it, not "For more
     information about Knox, please refer to…", which was closer in meaning) — or None."""
     if asks_price(question):
         return gives_price
