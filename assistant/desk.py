@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.citations import MARKER, split_sentences
-from assistant.grounding import CLOSEST_PREFIX, QUOTE_PREFIX
+from assistant.grounding import QUOTE_PREFIX, only_closest
 from assistant.index.tokenize import QUESTION_WORDS, tokenize
 from assistant.turn import Citation, TurnPipeline, TurnResult, footnotes
 
@@ -42,7 +42,7 @@ COURTESY = frozenset(tokenize("hi hello hey dear thanks thank you cheers regards
 
 def unanswered(result: TurnResult) -> bool:
     """Not found — or only "the closest the documents come", which is no answer to send a customer."""
-    return result.answer_kind == "not_found" or result.answer.startswith(CLOSEST_PREFIX)
+    return result.answer_kind == "not_found" or only_closest(result.answer)
 
 
 def questions_in(message: str) -> list[str]:

@@ -443,11 +443,19 @@ QUOTE_PREFIX = "Your documents say: "
 CLOSEST_PREFIX = "Your documents do not say this in so many words; the closest they come: "
 
 
+UNMENTIONED_PREFIX = "Your documents never mention "
+
+
 def unmentioned_prefix(words: Sequence[str]) -> str:
     """'Your documents never mention Alexa; the closest they come: ' — a quote's introduction when
     the question names what no passage holds."""
     listed = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
-    return f"Your documents never mention {listed}; the closest they come: "
+    return f"{UNMENTIONED_PREFIX}{listed}; the closest they come: "
+
+
+def only_closest(answer: str) -> bool:
+    """Is the answer only the closest the documents come, not an answer to the question?"""
+    return answer.startswith((CLOSEST_PREFIX, UNMENTIONED_PREFIX))
 
 
 def quote(picked: Sequence[tuple[int, str]], prefix: str = QUOTE_PREFIX, titles: Mapping[int, str] | None = None) -> str:

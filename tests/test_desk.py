@@ -35,9 +35,11 @@ def test_the_draft_marks_what_no_source_supports_and_copies_clean():
         Part("weather?", result("I could not find …", "not_found", "not_found")),
         Part("itchy strap?", result("Your documents do not say this in so many words; the closest they come: "
                                     "Loosen the strap [1].", "extractive", "retrieval", [cite])),
+        Part("alexa?", result("Your documents never mention Alexa; the closest they come: Pair the remote [1].",
+                              "extractive", "retrieval", [cite])),
     ]  # fmt: skip
     draft = Draft("msg", parts, [cite])
-    assert draft.flagged == 1 and parts[2].escalate and parts[3].escalate and not parts[0].escalate
+    assert draft.flagged == 1 and parts[2].escalate and parts[3].escalate and parts[4].escalate and not parts[0].escalate
     body = draft.body()
     assert "⚠ It is easy." in body and "Two years. (ft)" in body and "checking this with a colleague" in body
     clean = draft.copy_text()
