@@ -15,7 +15,6 @@ numbered lists, names another entity than the one asked about or stops mid-sente
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -224,20 +223,15 @@ def _unsourced_number(answer: str, question: str, passages: Sequence[str]) -> st
     """A number the answer adds that the passage sentences sharing most of the question's words do
     not hold. The small model copies a number from the right page but the wrong sentence ("16
     confirmed tornadoes" beside "1,261 confirmed tornadoes"); that the number is somewhere in the
-    passages proves nothing, so it must stand in a sentence about what was asked. Of sentences that
-    share as many of its words, those sharing the rarer ones: asked "How much is express
-    shipping?", "Orders over 60 pounds ship free" tied with "Express delivery … costs 9.95 pounds",
-    and "Express shipping is available for orders over 60 pounds" passed."""
+    passages proves nothing, so it must stand in a sentence about what was asked."""
     added = _numbers(answer) - _numbers(question)
     if not added:
         return None
     asked = set(tokenize(question)) - QUESTION_WORDS
     sentences = [s for p in passages for s in _sentences(p)]
-    terms = [set(tokenize(s)) & asked for s in sentences]
-    rarity = Counter(t for ts in terms for t in ts)
-    shared = [(len(ts), round(sum(1 / rarity[t] for t in ts), 6)) for ts in terms]
-    most = max(shared, default=(0, 0.0))
-    held = set().union(*(_numbers(s) for s, n in zip(sentences, shared, strict=True) if n[0] and n == most))
+    shared = [len(set(tokenize(s)) & asked) for s in sentences]
+    most = max(shared, default=0)
+    held = set().union(*(_numbers(s) for s, n in zip(sentences, shared, strict=True) if n and n == most))
     missing = sorted(added - held)
     return missing[0] if missing else None
 
