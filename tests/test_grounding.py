@@ -311,3 +311,10 @@ def test_asked_which_has_the_most_the_table_row_with_the_largest_number_in_that_
     assert extract("Which mode has the shortest range?", [window], whole=[table])[0][1].startswith("Mode: Turbo")
     assert extract("Which mode has the longest range?", [window], whole=[table])[0][1].startswith("Mode: Eco")
     assert "Turbo" not in extract("What is the most recent mode?", [window], whole=[table])[0][1]  # no column named
+
+
+def test_a_quote_that_does_not_name_what_the_question_names_is_not_its_answer():
+    question = "Who was the emperor of China when the American Revolutionary War ended?"
+    war = [(1, "The American Revolutionary War (1775 – 1783) was won by George Washington's forces.")]
+    assert not grounding.answers_question(question, war)
+    assert grounding.answers_question(question, war, {1: "Qianlong Emperor of China"})  # its title names it
