@@ -65,17 +65,30 @@ def _plain_headings(text: str) -> str:
     FAQ's "Q: …?" line, its "A:" label dropped. Unmarked, "2. WHAT IS NOT COVERED 2.1 Burrs and
     seals wear…" was one sentence to the quotes, a FAQ's answers began "A:", and a policy's
     clauses were cut into chunks by length, not by what they are about. Lines are not headings
-    where no blank line sets them apart (a Wikipedia text's "Early life" between paragraphs)."""
+    where no blank line sets them apart, nor in a text whose headings run straight into their
+    paragraphs (a Wikipedia page's plain text: "\nEarly life\nElizabeth was born…"): there the few
+    short lines that do stand alone are the page's tail ("External links" over a list of links —
+    and over a second copy of the whole article that one of FreshQA's pages holds, which then
+    answered "where can i list my vehicle for sell" above the folder's bar)."""
     lines, out = text.split("\n"), []
     last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)  # text follows a line before it
+
+    def heading_like(i: int) -> bool:
+        stripped = lines[i].strip()
+        return bool(stripped) and (i == 0 or not lines[i - 1].strip()) and bool(HEADING_LINE.match(stripped)) \
+            and len(stripped.split()) <= HEADING_WORDS  # fmt: skip
+
+    candidates = [i for i in range(last - 1) if heading_like(i)]
+    apart = {i for i in candidates if not lines[i + 1].strip()}
+    if sum(not SETEXT.match(lines[i + 1]) for i in candidates if i not in apart) > len(apart):
+        apart = set()  # its headings run into their text: the ones standing alone are not its structure
     for i, line in enumerate(lines):
         stripped = line.strip()
-        alone = bool(stripped) and (i == 0 or not lines[i - 1].strip()) and i + 2 <= last and not lines[i + 1].strip()
         if (question := QUESTION_LINE.match(line)) is not None:
             out.append(f"## {question['question']}")
         elif out and out[-1].startswith("## ") and ANSWER_LABEL.match(line) and QUESTION_LINE.match(lines[i - 1]):
             out.append(ANSWER_LABEL.sub("", line, count=1))
-        elif alone and HEADING_LINE.match(stripped) and len(stripped.split()) <= HEADING_WORDS:
+        elif i in apart:
             numbered = NUMBERED.match(stripped)
             level = "#" if i == 0 else "###" if numbered and "." in numbered.group().strip().rstrip(".") else "##"
             out.append(f"{level} {stripped}")

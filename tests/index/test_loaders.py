@@ -257,3 +257,8 @@ def test_plain_text_headings_in_the_shapes_plain_text_gives_them_make_sections(t
     article = tmp_path / "article.txt"  # no blank lines set a short line apart: a paragraph of its own, not a heading
     article.write_text("Title: Tesla\nTesla makes cars.\nEarly life\nIt was founded in 2003.\n")
     assert [(s.heading, s.text) for s in load(article)] == [(None, article.read_text())]
+    page = tmp_path / "page.txt"  # its headings run into their text: the one standing alone is its tail
+    page.write_text("Tesla makes cars and batteries in several countries.\n\nHistory\nTesla was founded in 2003 by "
+                    "a group of engineers in California.\n\nProducts\nIt sells cars, batteries and solar panels to "
+                    "homes and companies.\n\nExternal links\n\nOfficial website\n")  # fmt: skip
+    assert [s.heading for s in load(page)] == [None]
