@@ -364,6 +364,8 @@ class TurnPipeline:
                prefix: str = grounding.QUOTE_PREFIX) -> None:  # fmt: skip
         used = list(dict.fromkeys(n for n, _ in picked))  # passage numbers, renumbered 1.. in order of use
         renumber = {n: i for i, n in enumerate(used, 1)}
+        if prefix == grounding.QUOTE_PREFIX and not grounding.names_what_is_asked(r.question, picked, _titles(picked, hits)):
+            prefix = grounding.CLOSEST_PREFIX
         r.answer_kind = "extractive"
         r.answer = grounding.quote([(renumber[n], sentence) for n, sentence in picked], prefix,
                                    {renumber[n]: _title(hits[n - 1]) for n in used})

@@ -316,5 +316,6 @@ def test_asked_which_has_the_most_the_table_row_with_the_largest_number_in_that_
 def test_a_quote_that_does_not_name_what_the_question_names_is_not_its_answer():
     question = "Who was the emperor of China when the American Revolutionary War ended?"
     war = [(1, "The American Revolutionary War (1775 – 1783) was won by George Washington's forces.")]
-    assert not grounding.answers_question(question, war)
-    assert grounding.answers_question(question, war, {1: "Qianlong Emperor of China"})  # its title names it
+    assert grounding.answers_question(question, war)  # half its words: the quote is chosen as before…
+    assert not grounding.names_what_is_asked(question, war)  # …and shown as the closest the documents come
+    assert grounding.names_what_is_asked(question, war, {1: "Qianlong Emperor of China"})  # its title names it

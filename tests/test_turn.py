@@ -245,3 +245,8 @@ def test_a_question_naming_what_the_folder_never_mentions_gets_the_closest_quote
     assert "eARC audio dropouts" in result.answer and result.citations
     named = indexed.pipeline.answer("Does firmware 1402 fix HDMI eARC audio dropouts on soundbars?", "retrieval").collect()
     assert "never mention" not in named.answer  # every name it asks about is in the folder
+
+
+def test_a_quote_that_does_not_name_what_the_question_names_is_shown_as_the_closest(indexed):
+    result = indexed.pipeline.answer("How do I pair the remote with the Smart Hub?", "retrieval").collect()
+    assert result.answer.startswith(grounding.CLOSEST_PREFIX) and "hold Back and Play" in result.answer
