@@ -53,7 +53,9 @@ DEFINES = r"s?\b\s*(?:\([^)]*\)\s*)?(?::|–|—|\bis\b|\bare\b|\bmeans\b|\brefe
 YEAR = re.compile(r"\b(1[5-9]|20)\d\d\b")
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*)+")  # "Greg DeLiso", not "TV"
 NUMBER = re.compile(r"\d(?:[\d,.]*\d)?")  # "1,261", "10.13.1", "2033"
-SPELLED_NUMBER = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I)
+COUNT_WORDS = "two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion"
+SPELLED_NUMBER = re.compile(rf"\b(one|{COUNT_WORDS})\b", re.I)
+SPELLED_COUNT = re.compile(rf"\b({COUNT_WORDS})\b", re.I)  # "one" is mostly no count ("one of", "One tornado…")
 ECHO_LINE = re.compile(r"^\s*(\[\d+\]\s*\(|passages?:|sources?:|question:|answer:)", re.I)
 FIELD = re.compile(r"^[a-z_]\w{0,30}: (?=[A-Z0-9\"'(])")  # a CSV or JSON record's field name: "answer: Open…"
 FIELD_INSIDE = re.compile(r"(^|\s)[a-z_]\w{0,30}: ")
@@ -359,8 +361,9 @@ def _answer_type(question: str) -> Callable[[str], bool] | None:
     information about Knox, please refer to…", which was closer in meaning) — or None."""
     if asks_price(question):
         return gives_price
-    if NUMBER_QUESTION.match(question):  # "a two-year warranty", "about ten working days"
-        return lambda sentence: bool(re.search(r"\d", sentence) or SPELLED_NUMBER.search(sentence))
+    if NUMBER_QUESTION.match(question):  # "a two-year warranty", "about ten working days" — not "one", which is
+        # mostly no count: "One tornado has been confirmed but is unrated" outscored "…1,261 confirmed tornadoes"
+        return lambda sentence: bool(re.search(r"\d", sentence) or SPELLED_COUNT.search(sentence))
     if asks_when(question):
         return lambda sentence: bool(YEAR.search(sentence))
     if WHO_QUESTION.match(question):
