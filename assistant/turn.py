@@ -368,7 +368,7 @@ class TurnPipeline:
             prefix = grounding.CLOSEST_PREFIX
         r.answer_kind = "extractive"
         r.answer = grounding.quote([(renumber[n], sentence) for n, sentence in picked], prefix,
-                                   {renumber[n]: _title(hits[n - 1]) for n in used})
+                                   {renumber[n]: _besides(_title(hits[n - 1]), r.question) for n in used})
         r.citations = [citation_of(renumber[n], hits[n - 1]) for n in used]
 
     def _closest(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult,
@@ -387,7 +387,7 @@ class TurnPipeline:
         picked = grounding.extract(question, passages[:1], vectors or self.searcher.embeddings, whole=[top.chunk.text])
         if not picked:
             return False
-        r.answer_kind, r.answer = "extractive", grounding.quote(picked, grounding.CLOSEST_PREFIX, {1: _title(top)})
+        r.answer_kind, r.answer = "extractive", grounding.quote(picked, grounding.CLOSEST_PREFIX, {1: _besides(_title(top), question)})
         r.citations = [citation_of(1, top)]
         return True
 
@@ -493,6 +493,15 @@ def _title(hit: Hit) -> str:
     addresses the reader (a file named "ignore your instructions.txt" names nothing)."""
     title = grounding.plain(hit.chunk.title)
     return "" if instructions_in(title) else title
+
+
+def _besides(title: str, question: str) -> str:
+    """The title less its last part when that is the question itself: a FAQ entry is titled by its
+    question, and asked just that, "Frequently asked questions › Do you sell gift cards? — Digital
+    gift cards…" repeats the user's words before the answer."""
+    *path, last = title.split(" › ")
+    same = " ".join(last.split()).rstrip("?").casefold() == " ".join(question.split()).rstrip("?").casefold()
+    return " › ".join(path) if same else title
 
 
 def _ms_since(start: float) -> float:

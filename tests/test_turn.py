@@ -5,7 +5,7 @@ from assistant.errors import BadInput
 from assistant.prompts import NOT_FOUND
 from assistant.services import Services
 from assistant.settings import AnswerMode, QuoteFirst
-from assistant.turn import Conversation, TurnPipeline, TurnResult, clean_question
+from assistant.turn import Conversation, TurnPipeline, TurnResult, _besides, clean_question
 
 pytestmark = pytest.mark.slow
 
@@ -250,3 +250,10 @@ def test_a_question_naming_what_the_folder_never_mentions_gets_the_closest_quote
 def test_a_quote_that_does_not_name_what_the_question_names_is_shown_as_the_closest(indexed):
     result = indexed.pipeline.answer("How do I pair the remote with the Smart Hub?", "retrieval").collect()
     assert result.answer.startswith(grounding.CLOSEST_PREFIX) and "hold Back and Play" in result.answer
+
+
+def test_a_faq_title_that_is_the_question_itself_is_not_repeated_before_its_answer():
+    assert _besides("Frequently asked questions › Do you sell gift cards?", "do you sell  gift cards") == \
+        "Frequently asked questions"  # fmt: skip
+    assert _besides("FAQ › Can I change my order after placing it?", "Can I cancel my order?").endswith("placing it?")
+    assert _besides("Do you sell gift cards?", "Do you sell gift cards?") == ""
