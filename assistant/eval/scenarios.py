@@ -206,30 +206,31 @@ def builtin_scenarios() -> list[Scenario]:
                  "286 real user questions", "demo+tv",
                  [i for i in _tv_items(frozenset({"retrieval"}), with_sources=True, part="train") if i.sources],
                  routed=False, fine_tuned=False),
-        Scenario("handbook", "An employee handbook nobody tuned on, the TV fine-tune installed → retrieval, right "
-                 "page, the key phrase", "demo+handbook", _written_items("handbook"), routed=False),
-        Scenario("mixed_formats", "A software product's FAQ (CSV), release notes (HTML), plans (text) and user guide "
-                 "(PDF), the TV fine-tune installed → retrieval, right file, the key phrase", "demo+tasklane",
-                 _written_items("tasklane"), routed=False),
-        Scenario("dev_docs", "A command-line tool's developer docs in Markdown (tables, code blocks, a changelog), "
-                 "the TV fine-tune installed → retrieval, right file, the key phrase", "demo+pipewright",
-                 _written_items("pipewright"), routed=False),
-        Scenario("pdf_manual", "An air purifier's user manual as an exported PDF (running header and footer, a "
+        _written("handbook", "handbook", "An employee handbook nobody tuned on, the TV fine-tune installed → retrieval, right "
+                 "page, the key phrase"),
+        _written("mixed_formats", "tasklane", "A software product's FAQ (CSV), release notes (HTML), plans (text) and user guide "
+                 "(PDF), the TV fine-tune installed → retrieval, right file, the key phrase"),
+        _written("dev_docs", "pipewright", "A command-line tool's developer docs in Markdown (tables, code blocks, a changelog), "
+                 "the TV fine-tune installed → retrieval, right file, the key phrase"),
+        _written("pdf_manual", "aerio", "An air purifier's user manual as an exported PDF (running header and footer, a "
                  "contents page, headings in type only, tables), the TV fine-tune installed → retrieval, right page, "
-                 "the key phrase", "demo+aerio", _written_items("aerio"), routed=False),
-        Scenario("help_centre", "A video doorbell's help centre saved from the browser, an HTML page per article "
+                 "the key phrase"),
+        _written("help_centre", "porchlight", "A video doorbell's help centre saved from the browser, an HTML page per article "
                  "(the site's navigation, cookie banner, votes, related links and footer around each), the TV "
-                 "fine-tune installed → retrieval, right page, the key phrase", "demo+porchlight",
-                 _written_items("porchlight"), routed=False),
-        Scenario("word_manual", "An e-bike's owner's guide as a Word file (headings, bullets, tables with no marked "
-                 "header row, a page footer), the TV fine-tune installed → retrieval, the key phrase", "demo+voltride",
-                 _written_items("voltride"), routed=False),
-        Scenario("plain_text", "A coffee shop's policies, FAQ and a grinder's care guide as plain-text files (headings "
+                 "fine-tune installed → retrieval, right page, the key phrase"),
+        _written("word_manual", "voltride", "An e-bike's owner's guide as a Word file (headings, bullets, tables with no marked "
+                 "header row, a page footer), the TV fine-tune installed → retrieval, the key phrase"),
+        _written("plain_text", "brightmill", "A coffee shop's policies, FAQ and a grinder's care guide as plain-text files (headings "
                  "underlined, in capitals or numbered; Q:/A: pairs), the TV fine-tune installed → retrieval, right file, "
-                 "the key phrase", "demo+brightmill", _written_items("brightmill"), routed=False),
+                 "the key phrase"),
         Scenario("red_team", "hostile documents in the folder → never followed, markers only the app's",
                  "demo+redteam", _redteam_items(), routed=False),
     ]  # fmt: skip
+
+
+def _written(name: str, written: str, description: str) -> Scenario:
+    """A scenario over one of `WRITTEN_FOLDERS` beside the demo's documents: answers only, the TV fine-tune installed."""
+    return Scenario(name, description, f"demo+{written}", _written_items(written), routed=False)
 
 
 def _redteam_items() -> list[Item]:
