@@ -73,7 +73,7 @@ class Verdict:
 # "Do you ship to the United States?").
 NAMED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
 ACRONYM = re.compile(r"[A-Z][A-Z\d]*(?:-\w+)*")  # "TV" is a folder's "television", "USB-C" its "USB Type-C"; "I"
-PRICE_QUESTION = re.compile(r"\b(costs?|price[ds]?|pricing|fees?)\b", re.I)
+PRICE_WORD = re.compile(r"\b(costs?|price[ds]?|pricing|fees?)\b", re.I)  # in a question: asks a price
 MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?|pounds?|cents?)\b|\b(free|no charge|no cost|per month|per year)\b",
                    re.I)
 SUPERLATIVE = re.compile(r"\b(?:(?P<most>most|highest|largest|biggest|longest|fastest|maximum|greatest|strongest)|"
@@ -270,8 +270,7 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     candidates = [(n, s) for n, text in enumerate(passages, 1) for s in _sentences(text) if _quotable(s)]
     if not candidates:
         return []
-    rows = [(n, s) for n, text in enumerate(passages, 1) if text for s in _sentences(whole[n - 1] if len(whole) >= n else text)]
-    if (row := _superlative_row(question, rows)) is not None:
+    if (row := _superlative_row(question, passages, whole)) is not None:
         return [row]
     q_terms = set(tokenize(question, exact_numbers=True))
     doc_freq: dict[str, int] = {}
@@ -323,18 +322,20 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     return [(n, s) for s in [*earlier[adding[0] if adding else len(earlier) :], sentence, *following]]
 
 
-def _superlative_row(question: str, sentences: Sequence[tuple[int, str]]) -> tuple[int, str] | None:
+def _superlative_row(question: str, passages: Sequence[str], whole: Sequence[str]) -> tuple[int, str] | None:
     """Asked which has the most or least of something, the table row (a record: "Mode: Turbo;
     Assistance: 300%; Range: up to 40 km.", `loaders.table_records`) whose column named by the
-    question holds the largest or smallest number, when two rows or more have one. Scored like
-    any sentence, every row shares the question's words equally, and the first rows were quoted
-    to "Which mode gives the most assistance?"."""
+    question holds the largest or smallest number, when two rows or more have one — read from the
+    whole passages, since the focused window may hold only some of the rows. Scored like any
+    sentence, every row shares the question's words equally, and the first rows were quoted to
+    "Which mode gives the most assistance?"."""
     asked = SUPERLATIVE.search(question)
     if not asked:
         return None
     words = set(tokenize(question)) - QUESTION_WORDS
+    rows = [(n, s) for n, text in enumerate(passages, 1) if text for s in _sentences(whole[n - 1] if len(whole) >= n else text)]
     valued = []
-    for n, sentence in sentences:
+    for n, sentence in rows:
         fields = [f.split(": ", 1) for f in sentence.rstrip(".").split("; ")]
         if len(fields) < 2 or any(len(f) != 2 for f in fields):
             continue
@@ -391,14 +392,14 @@ def asks_what_to_do(question: str) -> bool:
 
 
 def asks_price(question: str) -> bool:
-    return bool(PRICE_QUESTION.search(question))
+    return bool(PRICE_WORD.search(question))
 
 
 def gives_price(text: str) -> bool:
     """An amount of money, or a number beside a word for price ("price: 1299", a table's column).
     Asked what a filter costs, "Order replacement filter AF-40H from your retailer" holds a number
     and every word asked but "cost" — and no price."""
-    return bool(MONEY.search(text) or (PRICE_QUESTION.search(text) and re.search(r"\d", text)))
+    return bool(MONEY.search(text) or (PRICE_WORD.search(text) and re.search(r"\d", text)))
 
 
 def named_words(question: str) -> list[str]:

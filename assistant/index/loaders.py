@@ -86,7 +86,7 @@ def _plain_headings(text: str) -> str:
         stripped = line.strip()
         if (question := QUESTION_LINE.match(line)) is not None:
             out.append(f"## {question['question']}")
-        elif out and out[-1].startswith("## ") and ANSWER_LABEL.match(line) and QUESTION_LINE.match(lines[i - 1]):
+        elif i and QUESTION_LINE.match(lines[i - 1]) and ANSWER_LABEL.match(line):  # the answer under a "Q:" line
             out.append(ANSWER_LABEL.sub("", line, count=1))
         elif i in apart:
             numbered = NUMBERED.match(stripped)
