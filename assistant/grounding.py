@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import groupby, takewhile
 
 import numpy as np
 
@@ -32,6 +32,7 @@ MIN_QUOTE_OVERLAP = 0.5
 CLOSENESS_WEIGHT = 1.0  # per unit of cosine a sentence's passage is below the closest passage (`extract`)
 RANK_PRIOR = 0.2  # added to a sentence's score (0–1) over its passage's rank: 0.2, 0.1, 0.067, …
 ANSWER_TYPE_BONUS = 0.2  # added when a sentence holds what the question asks for: a number, a year, a new name
+NAMED_ROW_BONUS = 0.2  # added to a table row whose first cell the question names ("the Business plan")
 UNIT_WINDOW = 3  # words after a number in which the passages must name what the answer counts with it
 ECHOED_QUESTION = 0.8  # share of an answer's content words taken from the question: "No, my band got hot while charging?"
 UNSUPPORTED_WORDS = 0.35  # share of an answer's content words found in no passage that fails it
@@ -73,6 +74,10 @@ class Verdict:
 # "Do you ship to the United States?").
 NAMED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
 ACRONYM = re.compile(r"[A-Z][A-Z\d]*(?:-\w+)*")  # "TV" is a folder's "television", "USB-C" its "USB Type-C"; "I"
+# When the asker is, not what they ask about: "I signed up in June, will my price go up?" of a price notice dated
+# September was answered "Your documents never mention June".
+CALENDAR = re.compile(r"(jan|febr)uary|march|april|may|june|july|august|(sept|nov|dec)ember|october|"
+                      r"(mon|tues|wednes|thurs|fri|satur|sun)day|christmas|easter", re.I)
 PRICE_WORD = re.compile(r"\b(costs?|price[ds]?|pricing|fees?)\b", re.I)  # in a question: asks a price
 MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?|pounds?|cents?)\b|\b(free|no charge|no cost|per month|per year)\b",
                    re.I)
@@ -105,19 +110,31 @@ def _unlabelled(sentence: str) -> str:
 
 
 def focus(text: str, question: str, sentences: int = FOCUS_SENTENCES) -> str:
-    """The window of `sentences` consecutive sentences that shares most words with the question, a
-    line each (`_sentences` of it gives them back: "…; Users: 3. Plan: Team…" folded reads as one).
+    """The window of `sentences` consecutive sentences that shares most words with the question
+    (weighted by how few of the passage's sentences hold each), a line each (`_sentences` of it gives them back: "…; Users: 3. Plan: Team…" folded reads as one).
     Of windows that share as many, the one holding the sentence that shares most: three sentences
     saying "return" each tied with the one that says "Return shipping is free…", asked "Do I have
     to pay for return shipping?", and the first window won (no other of 595 cached searches moved)."""
     parts = _sentences(text)
     if len(parts) <= sentences:
         return "\n".join(parts)[: MAX_FOCUS_CHARS * 2]
-    q = set(tokenize(question, exact_numbers=True))
-    scores = [overlap(q, set(tokenize(s))) for s in parts]
+    q = _asked_terms(question)
+    held = [set(tokenize(s)) & q for s in parts]
+    # A word in every sentence tells the windows apart less than one in a single sentence: "workspace"
+    # in three table rows outweighed "ownership" in the sentence that says how to hand it over.
+    idf = {t: np.log(1 + len(parts) / sum(t in h for h in held)) for t in set().union(*held)}
+    scores = [sum(idf[t] for t in h) for h in held]
     start = max(range(len(parts) - sentences + 1), key=lambda i: (sum(scores[i : i + sentences]), max(scores[i : i + sentences]), -i))
     window = "\n".join(parts[start : start + sentences])
     return window if len(window) <= MAX_FOCUS_CHARS * 2 else window[: MAX_FOCUS_CHARS * 2].rsplit(" ", 1)[0] + " …"
+
+
+def _asked_terms(question: str) -> set[str]:
+    """The question's terms without how it asks (`QUESTION_WORDS`), unless that is all it has: a
+    table's "Can do: everything…" rows shared "do" with "How do I transfer ownership of the
+    workspace?" and outscored the one sentence that says how ("To hand over ownership, …")."""
+    terms = set(tokenize(question, exact_numbers=True))
+    return terms - QUESTION_WORDS or terms
 
 
 def clean(answer: str, question: str) -> str:
@@ -273,13 +290,14 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     if (row := _superlative_row(question, passages, whole)) is not None:
         return [row]
     q_terms = set(tokenize(question, exact_numbers=True))
+    asked = _asked_terms(question)
     doc_freq: dict[str, int] = {}
     sentence_terms = [set(tokenize(s)) for _, s in candidates]
     for terms in sentence_terms:
-        for t in terms & q_terms:
+        for t in terms & asked:
             doc_freq[t] = doc_freq.get(t, 0) + 1
     idf = {t: np.log(1 + len(candidates) / df) for t, df in doc_freq.items()}
-    lexical = np.array([sum(idf.get(t, 0.0) for t in terms & q_terms) for terms in sentence_terms])
+    lexical = np.array([sum(idf.get(t, 0.0) for t in terms & asked) for terms in sentence_terms])
     lexical = lexical / (lexical.max() or 1.0)
     score = lexical.copy()
     if embeddings is not None:  # embeddings re-rank the lexical shortlist (embedding every sentence is slow)
@@ -297,6 +315,7 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     holds_answer = _answer_type(question)
     if holds_answer:
         score = score + ANSWER_TYPE_BONUS * np.array([holds_answer(s) for _, s in candidates])
+    score = score + NAMED_ROW_BONUS * _named_rows(asked, [s for _, s in candidates])
     n, sentence = candidates[int(np.argmax(score))]
     around = _sentences(whole[n - 1]) if len(whole) >= n else []
     if sentence not in around:  # no whole passage, or the window was cut mid-sentence: its own sentences
@@ -307,6 +326,8 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
         if len(section) <= limit:
             return [(n, s) for s in section]  # a short section is what to do about its heading: all of it
     following = [s for s in around[at + 1 :] if _quotable(s)]
+    if _record(sentence) is not None:  # a table row answers alone: the next row is another thing's
+        following = list(takewhile(lambda s: _record(s) is None, following))
     if not STEPS_QUESTION.search(question):
         return [(n, sentence)] + [(n, s) for s in following[:1]]
     # Steps: the sentences after the best one; and where its passage ends sooner, those before it
@@ -320,6 +341,35 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     lacking = q_terms - QUESTION_WORDS - set(tokenize(sentence))
     adding = [i for i, s in enumerate(earlier) if lacking & set(tokenize(s))]
     return [(n, s) for s in [*earlier[adding[0] if adding else len(earlier) :], sentence, *following]]
+
+
+def _record(sentence: str) -> list[list[str]] | None:
+    """A table row as `loaders.table_records` writes it ("Plan: Business; Price: $49; Users: up to
+    25."): its [column, cell] pairs, or None for a sentence that is not one."""
+    fields: list[list[str]] = []
+    for part in sentence.rstrip(".").split("; "):
+        if ": " in part:
+            fields.append(part.split(": ", 1))
+        elif fields:  # a cell that holds "; " itself: "Can do: edit records, run reports; cannot send invoices"
+            fields[-1][1] += "; " + part
+        else:
+            return None
+    return fields if len(fields) >= 2 else None
+
+
+def _named_rows(asked: set[str], sentences: Sequence[str]) -> np.ndarray:
+    """1 for each table row whose first cell the question names, when some rows of the table are
+    not named. "How many users can the Business plan have?" is the Business row's question, yet the
+    sentence under the table, "Extra users on the Business plan cost $6 each", shares as many words
+    with it and reads closer."""
+    named = np.zeros(len(sentences))
+    rows = 0
+    for i, sentence in enumerate(sentences):
+        if (fields := _record(sentence)) is not None:
+            rows += 1
+            cell = set(tokenize(fields[0][1])) - QUESTION_WORDS
+            named[i] = bool(cell) and cell <= asked
+    return named if rows >= 2 and named.sum() < rows else np.zeros(len(sentences))
 
 
 def _superlative_row(question: str, passages: Sequence[str], whole: Sequence[str]) -> tuple[int, str] | None:
@@ -336,8 +386,7 @@ def _superlative_row(question: str, passages: Sequence[str], whole: Sequence[str
     rows = [(n, s) for n, text in enumerate(passages, 1) if text for s in _sentences(whole[n - 1] if len(whole) >= n else text)]
     valued = []
     for n, sentence in rows:
-        fields = [f.split(": ", 1) for f in sentence.rstrip(".").split("; ")]
-        if len(fields) < 2 or any(len(f) != 2 for f in fields):
+        if (fields := _record(sentence)) is None:
             continue
         number = next((NUMBER.search(value) for name, value in fields if set(tokenize(name)) & words and NUMBER.search(value)), None)
         if number:
@@ -404,12 +453,12 @@ def gives_price(text: str) -> bool:
 
 def named_words(question: str) -> list[str]:
     """The names a question asks about: its words capitalised past the first, a run of them one
-    name ("Alexa", "United States"), an acronym left out. A passage that answers the question holds
+    name ("Alexa", "United States"), an acronym or a month or day left out. A passage that answers the question holds
     them (`TurnPipeline._unmentioned`, `HybridSearcher.unmentioned`)."""
     names = []
     for run in NAMED.findall(question.strip()):
         words = [re.sub(r"['’]s$", "", w.rstrip("'’-")) for w in run.split()]
-        parts = " ".join(w if not ACRONYM.fullmatch(w) else "|" for w in words).split("|")
+        parts = " ".join(w if not (ACRONYM.fullmatch(w) or CALENDAR.fullmatch(w)) else "|" for w in words).split("|")
         names += [" ".join(p.split()) for p in parts if {t for t in tokenize(p) if len(t) > 1} - QUESTION_WORDS]
     return list(dict.fromkeys(names))
 

@@ -119,10 +119,10 @@ class HybridSearcher:
         started = time.perf_counter()
         tokens = tokenize(query, exact_numbers=True)
         bm25, dense = snapshot.candidates(tokens, vector, self.candidates)  # one call (one round trip on Qdrant)
-        evidence.hits = self.rank(bm25, dense, k)
+        covered = _content_coverage(snapshot, tokens, bm25)
+        evidence.hits = self.rank(bm25, dense, k, _every_word(tokens, bm25, covered))
         evidence.lexical = snapshot.coverage(tokens, bm25[0][0]) if bm25 else 0.0
-        content = [t for t in tokens if t not in QUESTION_WORDS]
-        evidence.content = max((snapshot.coverage(content, c) for c, _ in bm25[:CONTENT_PASSAGES]), default=0.0) if content else 0.0
+        evidence.content = max(covered, default=0.0)
         evidence.search_ms = (time.perf_counter() - started) * 1000
         return evidence
 
@@ -142,9 +142,10 @@ class HybridSearcher:
 
     def fuse(self, snapshot, tokens: list[str], vector: np.ndarray, k: int) -> list[Hit]:
         """Both retrievers' candidates → RRF → the best k. No embedding work happens here."""
-        return self.rank(*snapshot.candidates(tokens, vector, self.candidates), k)
+        bm25, dense = snapshot.candidates(tokens, vector, self.candidates)
+        return self.rank(bm25, dense, k, _every_word(tokens, bm25, _content_coverage(snapshot, tokens, bm25)))
 
-    def rank(self, bm25: list[Scored], dense: list[Scored], k: int) -> list[Hit]:
+    def rank(self, bm25: list[Scored], dense: list[Scored], k: int, every_word: frozenset[str] = frozenset()) -> list[Hit]:
         """RRF over the two legs' ranked candidates → the best k, the last of them given up for the
         vectors' closest passage when RRF ranked it lower. In a small folder RRF's ranks are nearly
         flat (k = 60): a passage first by meaning and tenth by words ("Does it remove smells?" →
@@ -153,7 +154,13 @@ class HybridSearcher:
         section that answers for as many or more in every scenario but two (dev splits: the TV
         paraphrases 42 → 40 of 49, the TV manual as a new manual 132 → 131 of 151; `./dev bench
         section_rank`). The answers barely moved (`assistant eval answers`): a question or two up or
-        down per scenario, the quote still chosen from the passages' words first."""
+        down per scenario, the quote still chosen from the passages' words first.
+
+        Likewise a passage that holds every content word of the question (`every_word`: chunk ids
+        from BM25's first) takes the place before that one when none of the k does: "Can an
+        accountant send invoices?" — the roles table says "cannot send invoices" in the Accountant
+        row, BM25's first, tenth by meaning — lost to three invoice sections that never say
+        "accountant". Both are read, not weighed by the router (`Hit.added`)."""
         hits: dict[str, Hit] = {}
         for rank, (chunk, s) in enumerate(bm25, 1):
             hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
@@ -174,7 +181,25 @@ class HybridSearcher:
         if k > 1 and len(top) == k and closest is not None and _same(closest.chunk.text) not in texts:
             closest.added = True
             top[-1] = closest
+        if k > 1 and len(top) == k and every_word and not any(h.chunk.id in every_word for h in top):
+            whole = next(hits[chunk.id] for chunk, _ in bm25 if chunk.id in every_word)
+            whole.added = True
+            top[-2 if top[-1].added else -1] = whole
         return top
+
+
+def _content_coverage(snapshot, tokens: list[str], bm25: list[Scored]) -> list[float]:
+    """How much of the question's content words (not how it asks) each of BM25's first passages holds."""
+    content = [t for t in tokens if t not in QUESTION_WORDS]
+    return [snapshot.coverage(content, c) for c, _ in bm25[:CONTENT_PASSAGES]] if content else []
+
+
+def _every_word(tokens: list[str], bm25: list[Scored], covered: list[float]) -> frozenset[str]:
+    """The passages among BM25's first that hold every content word of the question, when it has two
+    or more (one word in a passage is no sign it answers)."""
+    if len(set(tokens) - QUESTION_WORDS) < 2:
+        return frozenset()
+    return frozenset(chunk.id for (chunk, _), c in zip(bm25, covered, strict=False) if c >= 1.0 - 1e-9)
 
 
 def _same(text: str) -> str:

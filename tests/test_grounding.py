@@ -123,9 +123,9 @@ def test_steps_are_read_from_before_the_best_sentence_when_its_passage_ends_ther
 
 def test_a_sentence_from_a_passage_far_from_the_question_needs_more_words_to_win():
     secrets = "Never write passwords into the settings file. Put them in a .env file next to it."
-    table = "Variable: HOME; Purpose: where the job database and logs are kept; Default: ~/.app."
+    table = "Variable: DB_URL; Purpose: the job database's address, user and password; Default: none."
     question = "Where should I put my database password?"
-    assert extract(question, [secrets, table])[0][0] == 2  # "where" and "database" by words alone
+    assert extract(question, [secrets, table])[0][0] == 2  # "database" and "password" by words alone
     close = extract(question, [secrets, table], closeness=[0.6, 0.1])  # its passage much nearer the question
     assert close[0] == (1, "Never write passwords into the settings file.")
     assert extract(question, [secrets, table], closeness=[0.6, 0.5])[0][0] == 2  # a near tie leaves it to the words
@@ -271,6 +271,8 @@ def test_the_names_a_question_asks_about_are_its_capitalised_words_past_the_firs
     assert grounding.named_words("Do you ship to the United States?") == ["United States"]  # one name
     assert grounding.named_words("Does the TV have USB-C or Wi-Fi?") == ["Wi-Fi"]  # an acronym: "TV" is "television"
     assert grounding.named_words("I'm stuck. How Do I reset it? Can I?") == []  # "I", a sentence's first, "Do"
+    # when the asker is, not what they ask about
+    assert grounding.named_words("I signed up in June 2026 on a Monday, will my price go up?") == []
     assert grounding.unmentioned_prefix(["Alexa"]).startswith("Your documents never mention Alexa;")
     assert "mention Slack, Teams or Zoom;" in grounding.unmentioned_prefix(["Slack", "Teams", "Zoom"])
 
@@ -319,3 +321,23 @@ def test_a_quote_that_does_not_name_what_the_question_names_is_not_its_answer():
     assert grounding.answers_question(question, war)  # half its words: the quote is chosen as before…
     assert not grounding.names_what_is_asked(question, war)  # …and shown as the closest the documents come
     assert grounding.names_what_is_asked(question, war, {1: "Qianlong Emperor of China"})  # its title names it
+
+
+def test_focus_weighs_a_word_few_sentences_hold_above_one_many_do():
+    roles = ("Role: Owner; Can see: everything; Can do: everything, including deleting the workspace.\n"
+             "Role: Admin; Can see: everything; Can do: everything except deleting the workspace.\n"
+             "Role: Viewer; Can see: all records; Can do: nothing.\nA workspace has exactly one owner.\n"
+             "To hand over ownership, the owner opens Settings > Members and chooses Make owner.")  # fmt: skip
+    question = "How do I transfer ownership of the workspace?"  # "do" is how it asks: not the rows' "Can do"
+    assert "To hand over ownership" in focus(roles, question)
+    assert "To hand over ownership" in " ".join(s for _, s in extract(question, [focus(roles, question)]))
+
+
+def test_the_table_row_the_question_names_answers_it_alone():
+    prices = ("Plan: Growth; Price: $19; Users: up to 5.\nPlan: Business; Price: $49; Users: up to 25.\n"
+              "Extra users on the Business plan cost $6 each per month.")  # fmt: skip
+    assert extract("How many users can the Business plan have?", [prices])[0][1].startswith("Plan: Business")
+    roles = ("Role: Accountant; Can see: all records; Can do: edit records, run reports; cannot send invoices.\n"
+             "Role: Viewer; Can see: all records; Can do: nothing; read only.")  # a cell with "; " in it
+    assert extract("Can an accountant send invoices?", [roles]) == [
+        (1, "Role: Accountant; Can see: all records; Can do: edit records, run reports; cannot send invoices.")]  # not the next row

@@ -29,3 +29,14 @@ def test_a_passage_every_page_repeats_is_read_once_and_its_places_go_to_others()
     dense = [(chunks[n], 0.9 - n / 100) for n in range(6)]
     hits = HybridSearcher(None, None).rank(bm25, dense, 3)
     assert [h.chunk.id for h in hits] == ["c0", "c3", "c4"]
+
+
+def test_a_passage_holding_every_content_word_takes_a_place_when_none_of_the_first_k_does():
+    chunks = [_chunk(n) for n in range(12)]
+    bm25 = [(chunks[n], 10.0 - n) for n in (9, 1, 2, 3, 4, 5)]  # BM25's first is ninth by meaning
+    dense = [(chunks[n], 0.9 - n / 100) for n in (0, 1, 2, 3, 4, 5, 6, 7, 9)]
+    searcher = HybridSearcher(None, None)
+    hits = searcher.rank(bm25, dense, 3, frozenset({"c9"}))
+    assert [h.chunk.id for h in hits] == ["c1", "c9", "c0"] and [h.added for h in hits] == [False, True, True]
+    assert Evidence("q", hits=hits).fused == hits[:1]  # read, not weighed by the router
+    assert [h.chunk.id for h in searcher.rank(bm25, dense, 3, frozenset({"c9", "c2"}))] == ["c1", "c2", "c0"]  # one does

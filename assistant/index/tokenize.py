@@ -78,6 +78,7 @@ def _hyphenated(word: str, exact_numbers: bool) -> list[str]:
 
 
 # How people ask, not what they ask about (the tokenizer keeps these words): coverage and quote
-# checks leave them out, so "I want to know how to…" is judged on the rest.
+# checks leave them out, so "I want to know how to…" is judged on the rest — and "What happens when
+# my trial ends?" on "trial" and "ends".
 QUESTION_WORDS = frozenset(tokenize("how do does did i we you my me what which who whom whose where when why can could "
-                                    "should would will shall may might want need know tell please explain"))
+                                    "should would will shall may might want need know tell please explain happens"))
