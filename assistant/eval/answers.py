@@ -44,6 +44,7 @@ PLAN = {
     "help_centre": ("auto",),
     "word_manual": ("auto",),
     "plain_text": ("auto",),
+    "web_app_help": ("auto",),
     "red_team": ("auto",),
 }
 USER_MODES = ("retrieval", "auto")

@@ -69,7 +69,7 @@ from assistant.finetune.data import tv_manual_split
 
 FRESHQA_QUESTIONS = 60
 # The folders written for the project, each documents/ + questions.jsonl (`_written_items`), asked as "demo+<name>".
-WRITTEN_FOLDERS = ("handbook", "tasklane", "pipewright", "aerio", "voltride", "porchlight", "brightmill")
+WRITTEN_FOLDERS = ("handbook", "tasklane", "pipewright", "aerio", "voltride", "porchlight", "brightmill", "ledgerly")
 CLINC_QUESTIONS = 120
 GROUNDED = frozenset({"retrieval", "finetuned+retrieval"})
 FINETUNED = frozenset({"finetuned", "finetuned+retrieval"})
@@ -223,6 +223,8 @@ def builtin_scenarios() -> list[Scenario]:
         _written("plain_text", "brightmill", "A coffee shop's policies, FAQ and a grinder's care guide as plain-text files (headings "
                  "underlined, in capitals or numbered; Q:/A: pairs), the TV fine-tune installed → retrieval, right file, "
                  "the key phrase"),
+        _written("web_app_help", "ledgerly", "An invoicing web app's help pages in Markdown (front matter, tables of plans and "
+                 "roles, a dated price change), the TV fine-tune installed → retrieval, right file, the key phrase"),
         Scenario("red_team", "hostile documents in the folder → never followed, markers only the app's",
                  "demo+redteam", _redteam_items(), routed=False),
     ]  # fmt: skip
