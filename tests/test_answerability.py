@@ -113,6 +113,7 @@ def test_a_passage_holding_every_content_word_answers_a_question_that_embeds_poo
     evidence = HybridSearcher(store, minilm).search("How do I configure Tint?", 3)
     assert evidence.content == 1.0 and evidence.lexical < 1.0  # "how", "do", "i" are nowhere
     assert HybridSearcher(store, minilm).search("How do I configure Tint on the radio?", 3).content < 1.0
+    assert HybridSearcher(store, minilm).search("What happens when I configure Tint?", 3).content == 1.0  # how one asks
 
     def signals(evidence: float, content: float) -> Signals:
         return Signals(domains=[], evidence=evidence, lexical=0.3, content=content, agreement=1.0, doc_age_days=None,
