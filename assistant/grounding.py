@@ -21,6 +21,7 @@ from itertools import groupby, takewhile
 
 import numpy as np
 
+from assistant import measures
 from assistant.citations import MARKER, overlap, split_sentences
 from assistant.index.chunking import HEADINGS
 from assistant.index.tokenize import QUESTION_WORDS, tokenize
@@ -37,7 +38,7 @@ UNIT_WINDOW = 3  # words after a number in which the passages must name what the
 ECHOED_QUESTION = 0.8  # share of an answer's content words taken from the question: "No, my band got hot while charging?"
 UNSUPPORTED_WORDS = 0.35  # share of an answer's content words found in no passage that fails it
 STEPS_QUESTION = re.compile(r"(^|[,;]\s*)(how|what are the steps|where)\b", re.I)  # "I lost my band, how do I…"
-NUMBER_QUESTION = re.compile(r"^\s*(how (many|much|long|old|far|big|tall)|what (year|percentage|number))\b", re.I)
+NUMBER_QUESTION = re.compile(rf"^\s*(how (many|much|long|old|{'|'.join(measures.ATTRIBUTES)})|what (year|percentage|number))\b", re.I)
 WHO_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.I)
 WHAT_TO_DO = re.compile(r"^\s*why\b|\bwhat (should|can|do|must) (i|we) (need to |have to )?do\b", re.I)
 # What a "when" answer names: a date, a number of something, a day, a month, a season, a time of day. "When do the
@@ -132,8 +133,9 @@ def focus(text: str, question: str, sentences: int = FOCUS_SENTENCES) -> str:
 def _asked_terms(question: str) -> set[str]:
     """The question's terms without how it asks (`QUESTION_WORDS`), unless that is all it has: a
     table's "Can do: everything…" rows shared "do" with "How do I transfer ownership of the
-    workspace?" and outscored the one sentence that says how ("To hand over ownership, …")."""
-    terms = set(tokenize(question, exact_numbers=True))
+    workspace?" and outscored the one sentence that says how ("To hand over ownership, …"). With
+    the names of what it measures: "How heavy…" is answered by "Weight: 4.1 kg" (`measures`)."""
+    terms = set(tokenize(measures.search_query(question), exact_numbers=True))
     return terms - QUESTION_WORDS or terms
 
 
@@ -479,7 +481,7 @@ def answers_question(question: str, picked: Sequence[tuple[int, str]], titles: M
     A passage titled by a question (a FAQ's row or heading: "How many people can join a
     workspace?") answers that question, so its title's words count with its sentences: asked just
     that, "The Free plan allows up to 3 members per workspace" is the answer, not the closest text."""
-    terms = set(tokenize(question, exact_numbers=True)) - QUESTION_WORDS
+    terms = set(tokenize(measures.search_query(question), exact_numbers=True)) - QUESTION_WORDS
     asked = [(titles or {}).get(n, "") for n in dict.fromkeys(n for n, _ in picked)]
     found = set().union(*(set(tokenize(s)) for _, s in picked), *(set(tokenize(t)) for t in asked if t.strip().endswith("?")))
     priced = not asks_price(question) or any(gives_price(s) for _, s in picked)

@@ -16,7 +16,7 @@ from typing import Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from assistant import grounding, prompts, recency
+from assistant import grounding, measures, prompts, recency
 from assistant.citations import cite
 from assistant.errors import BadInput
 from assistant.injection import instructions_in
@@ -151,6 +151,7 @@ class TurnPipeline:
     def route(self, question: str, previous: str | None = None) -> Routed:
         """One retrieval call (reused by the answer) and the router's decision on it."""
         query, follow_up = rewrite_follow_up(question, previous)
+        query = measures.search_query(query)
         evidence = self.searcher.search(query, self.settings.passages)
         decision = self.router.decide(self.router.signals(question, evidence, query, follow_up, evidence.vector))
         return Routed(decision, evidence)

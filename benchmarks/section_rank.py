@@ -17,6 +17,7 @@ confirmed it). Folders are built and indexed under `.crossroads/eval*` the first
 
 from __future__ import annotations
 
+from assistant import measures
 from assistant.eval.data import demo_knowledge_dir
 from assistant.eval.scenarios import builtin_scenarios, places
 from assistant.eval.world import services_for
@@ -39,15 +40,16 @@ def measure(weights: list[tuple[float, float]]) -> dict:
                                 fine_tuned=scenario.fine_tuned)  # fmt: skip
         snapshot, searcher = services.store.snapshot(), services.searcher
         items = [i for i in scenario.items if i.sources]
-        vectors = searcher.embeddings.embed_array([i.question for i in items])
+        queries = [measures.search_query(i.question) for i in items]  # what a turn searches for
+        vectors = searcher.embeddings.embed_array(queries)
         product = snapshot.bm25
         for k1, b in weights:
             snapshot.bm25 = BM25Scorer(snapshot.tf, snapshot.vocab, k1=k1, b=b)  # the turn's own search, reweighted
             for split in ("dev", "test"):
-                rows = [(i, v) for i, v in zip(items, vectors, strict=True) if i.split == split]
+                rows = [(i, q, v) for i, q, v in zip(items, queries, vectors, strict=True) if i.split == split]
                 first = top = reference = 0
-                for item, vector in rows:
-                    hits = searcher.fuse(snapshot, tokenize(item.question, exact_numbers=True), vector, PASSAGES)
+                for item, query, vector in rows:
+                    hits = searcher.fuse(snapshot, tokenize(query, exact_numbers=True), vector, PASSAGES)
                     first += bool(hits) and _answers(hits[0], item)
                     top += any(_answers(h, item) for h in hits)
                     reference += bool(item.golds) and any(contains_gold(h.chunk.text, list(item.golds)) for h in hits)
