@@ -29,7 +29,8 @@ class Hit:
     dense_rank: int | None = None
     bm25_score: float | None = None
     dense_score: float | None = None  # cosine similarity
-    added: bool = False  # the vectors' closest passage, which RRF ranked below the k kept (`HybridSearcher.rank`)
+    added: bool = False  # read, not weighed: the vectors' closest passage RRF ranked lower (`HybridSearcher.rank`),
+    # or the one holding every word of the question (`_with_every_word`)
 
     def to_json(self) -> dict:
         c = self.chunk
@@ -120,7 +121,7 @@ class HybridSearcher:
         tokens = tokenize(query, exact_numbers=True)
         bm25, dense = snapshot.candidates(tokens, vector, self.candidates)  # one call (one round trip on Qdrant)
         covered = _content_coverage(snapshot, tokens, bm25)
-        evidence.hits = self.rank(bm25, dense, k, _every_word(tokens, bm25, covered))
+        evidence.hits = _with_every_word(snapshot, tokens, bm25, covered, dense, self.rank(bm25, dense, k))
         evidence.lexical = snapshot.coverage(tokens, bm25[0][0]) if bm25 else 0.0
         evidence.content = max(covered, default=0.0)
         evidence.search_ms = (time.perf_counter() - started) * 1000
@@ -143,9 +144,10 @@ class HybridSearcher:
     def fuse(self, snapshot, tokens: list[str], vector: np.ndarray, k: int) -> list[Hit]:
         """Both retrievers' candidates → RRF → the best k. No embedding work happens here."""
         bm25, dense = snapshot.candidates(tokens, vector, self.candidates)
-        return self.rank(bm25, dense, k, _every_word(tokens, bm25, _content_coverage(snapshot, tokens, bm25)))
+        covered = _content_coverage(snapshot, tokens, bm25)
+        return _with_every_word(snapshot, tokens, bm25, covered, dense, self.rank(bm25, dense, k))
 
-    def rank(self, bm25: list[Scored], dense: list[Scored], k: int, every_word: frozenset[str] = frozenset()) -> list[Hit]:
+    def rank(self, bm25: list[Scored], dense: list[Scored], k: int) -> list[Hit]:
         """RRF over the two legs' ranked candidates → the best k, the last of them given up for the
         vectors' closest passage when RRF ranked it lower. In a small folder RRF's ranks are nearly
         flat (k = 60): a passage first by meaning and tenth by words ("Does it remove smells?" →
@@ -154,13 +156,7 @@ class HybridSearcher:
         section that answers for as many or more in every scenario but two (dev splits: the TV
         paraphrases 42 → 40 of 49, the TV manual as a new manual 132 → 131 of 151; `./dev bench
         section_rank`). The answers barely moved (`assistant eval answers`): a question or two up or
-        down per scenario, the quote still chosen from the passages' words first.
-
-        Likewise a passage that holds every content word of the question (`every_word`: chunk ids
-        from BM25's first) takes the place before that one when none of the k does: "Can an
-        accountant send invoices?" — the roles table says "cannot send invoices" in the Accountant
-        row, BM25's first, tenth by meaning — lost to three invoice sections that never say
-        "accountant". Both are read, not weighed by the router (`Hit.added`)."""
+        down per scenario, the quote still chosen from the passages' words first."""
         hits: dict[str, Hit] = {}
         for rank, (chunk, s) in enumerate(bm25, 1):
             hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
@@ -181,10 +177,6 @@ class HybridSearcher:
         if k > 1 and len(top) == k and closest is not None and _same(closest.chunk.text) not in texts:
             closest.added = True
             top[-1] = closest
-        if k > 1 and len(top) == k and every_word and not any(h.chunk.id in every_word for h in top):
-            whole = next(hits[chunk.id] for chunk, _ in bm25 if chunk.id in every_word)
-            whole.added = True
-            top[-2 if top[-1].added else -1] = whole
         return top
 
 
@@ -194,12 +186,28 @@ def _content_coverage(snapshot, tokens: list[str], bm25: list[Scored]) -> list[f
     return [snapshot.coverage(content, c) for c, _ in bm25[:CONTENT_PASSAGES]] if content else []
 
 
-def _every_word(tokens: list[str], bm25: list[Scored], covered: list[float]) -> frozenset[str]:
-    """The passages among BM25's first that hold every content word of the question, when it has two
-    or more (one word in a passage is no sign it answers)."""
-    if len(set(tokens) - QUESTION_WORDS) < 2:
-        return frozenset()
-    return frozenset(chunk.id for (chunk, _), c in zip(bm25, covered, strict=False) if c >= 1.0 - 1e-9)
+def _with_every_word(snapshot, tokens: list[str], bm25: list[Scored], covered: list[float], dense: list[Scored],
+                     top: list[Hit]) -> list[Hit]:  # fmt: skip
+    """The k passages, and after them BM25's best passage that holds every content word of the
+    question when none of the k holds its rarest one (by the folder's IDF). "Can an accountant send
+    invoices?" — the roles table says "cannot send invoices" in the Accountant row, BM25's first,
+    tenth by meaning — lost to three invoice sections that never say "accountant". Not when the k
+    hold the rarest word: "How many exoplanets have been discovered?" has "exoplanets" in all three,
+    none of which says "many" and "been", and a fourth that did turned the quote to a list of pages.
+    Read, not weighed by the router (`Hit.added`): put in an RRF passage's place, it moved the
+    router's signals (that question became "not found")."""
+    content = list(dict.fromkeys(t for t in tokens if t not in QUESTION_WORDS))
+    if len(top) < 2 or len(content) < 2 or (rarest := snapshot.rarest(content)) is None:
+        return top
+    if any(snapshot.coverage([rarest], h.chunk) > 0 for h in top):
+        return top
+    rank = next((n for n, c in enumerate(covered) if c >= 1.0 - 1e-9), None)
+    if rank is None:
+        return top
+    chunk, score = bm25[rank]
+    closeness = next((s for c, s in dense if c.id == chunk.id), None)
+    dense_rank = next((n for n, (c, _) in enumerate(dense, 1) if c.id == chunk.id), None)
+    return [*top, Hit(chunk, 0.0, rank + 1, dense_rank, score, closeness, added=True)]
 
 
 def _same(text: str) -> str:

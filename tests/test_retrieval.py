@@ -31,12 +31,27 @@ def test_a_passage_every_page_repeats_is_read_once_and_its_places_go_to_others()
     assert [h.chunk.id for h in hits] == ["c0", "c3", "c4"]
 
 
-def test_a_passage_holding_every_content_word_takes_a_place_when_none_of_the_first_k_does():
+def test_a_passage_holding_every_content_word_is_read_too_when_none_of_the_first_k_holds_the_rarest():
+    from assistant.retrieval import _with_every_word
+
+    class Folder:  # what the search asks of a snapshot: which word is rarest, which passage holds a word
+        words = {"c9": {"accountant", "send", "invoic"}, "c1": {"send", "invoic"}, "c2": {"invoic"}, "c0": {"invoic"}}
+
+        def rarest(self, terms):
+            return "accountant"
+
+        def coverage(self, terms, chunk):
+            return len(set(terms) & self.words.get(chunk.id, set())) / len(set(terms))
+
     chunks = [_chunk(n) for n in range(12)]
-    bm25 = [(chunks[n], 10.0 - n) for n in (9, 1, 2, 3, 4, 5)]  # BM25's first is ninth by meaning
+    bm25 = [(chunks[n], 10.0 - n) for n in (9, 1, 2, 3)]  # BM25's first is ninth by meaning
     dense = [(chunks[n], 0.9 - n / 100) for n in (0, 1, 2, 3, 4, 5, 6, 7, 9)]
-    searcher = HybridSearcher(None, None)
-    hits = searcher.rank(bm25, dense, 3, frozenset({"c9"}))
-    assert [h.chunk.id for h in hits] == ["c1", "c9", "c0"] and [h.added for h in hits] == [False, True, True]
-    assert Evidence("q", hits=hits).fused == hits[:1]  # read, not weighed by the router
-    assert [h.chunk.id for h in searcher.rank(bm25, dense, 3, frozenset({"c9", "c2"}))] == ["c1", "c2", "c0"]  # one does
+    tokens = ["can", "accountant", "send", "invoic"]
+    covered = [Folder().coverage([t for t in tokens if t != "can"], c) for c, _ in bm25]
+    top = HybridSearcher(None, None).rank(bm25, dense, 3)
+    hits = _with_every_word(Folder(), tokens, bm25, covered, dense, top)
+    assert [h.chunk.id for h in hits] == ["c1", "c2", "c0", "c9"] and [h.added for h in hits] == [False, False, True, True]
+    assert hits[-1].bm25_rank == 1 and hits[-1].dense_rank == 9
+    assert Evidence("q", hits=hits).fused == hits[:2]  # read, not weighed by the router
+    Folder.words["c2"].add("accountant")  # one of the k holds the rarest word: nothing is added
+    assert _with_every_word(Folder(), tokens, bm25, covered, dense, top) == top

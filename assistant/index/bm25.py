@@ -94,6 +94,11 @@ class BM25Scorer:
         ids = [self.vocab.ids.get(t) for t in terms]
         return [i is not None and i < len(self.seen) and bool(self.seen[i]) for i in ids]
 
+    def rarest(self, terms: Sequence[str]) -> str | None:
+        """The term fewest chunks hold (highest IDF) of those some chunk holds, or None."""
+        held = [(float(self.idf[i]), t) for t in terms if (i := self.vocab.ids.get(t)) is not None and i < len(self.seen) and self.seen[i]]
+        return max(held)[1] if held else None
+
     def best_coverage(self, query_tokens: Sequence[str]) -> float:
         """`coverage` of the best BM25 chunk for the query (0 when no chunk matches at all)."""
         top, _ = self.top(query_tokens, 1)

@@ -163,6 +163,11 @@ class QdrantIndex:
             responses = self.client.query_batch_points(self.collection, requests=requests)
         return [any(p.score > 0 for p in r.points) for r in responses]
 
+    def rarest(self, terms: list[str]) -> str | None:
+        """None: the server keeps its document frequencies to itself, so the search reads no passage
+        for holding the question's rarest word (`HybridSearcher.rank`'s `every_word`)."""
+        return None
+
     def nearest(self, vectors: np.ndarray) -> np.ndarray:
         from qdrant_client import models
 

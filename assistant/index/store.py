@@ -128,6 +128,9 @@ class Snapshot:
     def mentions(self, terms: list[str]) -> list[bool]:
         return self.bm25.mentions(terms)
 
+    def rarest(self, terms: list[str]) -> str | None:
+        return self.bm25.rarest(terms)
+
     def nearest(self, vectors: np.ndarray) -> np.ndarray:
         """Each query vector's best cosine against the chunks."""
         best, _ = self.faiss.search(np.asarray(vectors, dtype=np.float32), 1)
