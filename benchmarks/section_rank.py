@@ -28,7 +28,7 @@ from assistant.settings import Settings
 from benchmarks import report as report_cli
 
 SCENARIOS = ("tv_as_new_manual", "tv_in_folder", "unseen_manual", "freshqa", "handbook", "mixed_formats", "dev_docs",
-             "pdf_manual", "help_centre", "word_manual", "plain_text")
+             "pdf_manual", "help_centre", "word_manual", "plain_text", "web_app_help")
 PASSAGES = 3
 
 
