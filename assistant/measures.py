@@ -4,7 +4,9 @@ A manual's table says "Weight: 4.1 kg" and "Noise level: 24–52 dB"; people ask
 and "How loud is it?". Neither BM25 nor MiniLM joins the two: "How loud is it?" was "not found"
 beside the purifier's specifications, and "How heavy is the AP-40?" quoted the manual's title, the
 one sentence that says "AP-40". The search and the quote's words ask for the attribute by its
-name instead. "How long" is left alone: it asks for a time more often than for a length.
+name instead. "How long", "how far" and "how fast" are left alone: they ask for a time or a
+distance travelled as often as for a length, a range or a speed ("How far from the wall should I put
+it?" searched as "range distance" lost the placement step; "How fast does support answer emails?").
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import re
 ATTRIBUTES = {
     "heavy": "weight", "light": "weight", "loud": "noise level", "noisy": "noise level", "quiet": "noise level",
     "big": "size dimensions", "large": "size dimensions", "small": "size dimensions", "tall": "height",
-    "high": "height", "wide": "width", "deep": "depth", "far": "range distance", "fast": "speed",
-    "hot": "temperature", "warm": "temperature", "cold": "temperature", "bright": "brightness",
+    "high": "height", "wide": "width", "deep": "depth", "hot": "temperature", "warm": "temperature",
+    "cold": "temperature", "bright": "brightness",
 }  # fmt: skip
 HOW = re.compile(r"\bhow (" + "|".join(ATTRIBUTES) + r")\b", re.I)
 
