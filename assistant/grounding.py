@@ -62,6 +62,7 @@ ECHO_LINE = re.compile(r"^\s*(\[\d+\]\s*\(|passages?:|sources?:|question:|answer
 FIELD = re.compile(r"^[a-z_]\w{0,30}: (?=[A-Z0-9\"'(])")  # a CSV or JSON record's field name: "answer: Open…"
 FIELD_INSIDE = re.compile(r"(^|\s)[a-z_]\w{0,30}: ")
 LINE_END = re.compile(r"(?<=[.!?])[ \t]*\n")  # a sentence's end at a line's end
+FIELD_LINES = re.compile(r"(?:^[^\W\d][^:\n]{0,38}: [^\n]*[^\s.!?:]\n?){2,}", re.M)  # "Price: $149" lines, no sentence
 EMPTY_LIST = re.compile(r"^(\s*(\d+[.)]|[-*•])\s*)+$")
 
 
@@ -99,8 +100,17 @@ def _sentences(text: str) -> list[str]:
     record's field name dropped ("answer: Open the sign-in page…" quotes as "Open the sign-in page…").
     A line that ends a sentence ends it whatever follows: a table's rows ("…; Users: 3.") are
     sentences, though folded into one line "3. Team" reads like a numbered list."""
-    lines = LINE_END.split(HEADINGS.sub(" ", text))
+    lines = LINE_END.split(FIELD_LINES.sub(_as_record, HEADINGS.sub(" ", text)))
     return [_unlabelled(s.strip()) for line in lines for s, _ in split_sentences(plain(line)) if s.strip()]
+
+
+def _as_record(lines: re.Match) -> str:
+    """A spreadsheet row as `loaders.load_csv` reads it — a line per column, "Model: Stride Pro",
+    "Price: $149", none a sentence — is one record, as a document's table row is ("Model: Stride Pro;
+    Price: $149; …."): folded into "Model: Stride Pro Price: $149 Battery life: 14 days" it named no
+    column to `_superlative_row` or `_named_rows`, and "Which model has the longest battery life?"
+    quoted the first row."""
+    return "; ".join(lines.group().strip().splitlines()) + ".\n"
 
 
 def _unlabelled(sentence: str) -> str:
@@ -390,7 +400,8 @@ def _superlative_row(question: str, passages: Sequence[str], whole: Sequence[str
     for n, sentence in rows:
         if (fields := _record(sentence)) is None:
             continue
-        number = next((NUMBER.search(value) for name, value in fields if set(tokenize(name)) & words and NUMBER.search(value)), None)
+        # not the first column: it names the row, what the question asks for ("Which model…": "Model: Stride 200")
+        number = next((NUMBER.search(value) for name, value in fields[1:] if set(tokenize(name)) & words and NUMBER.search(value)), None)
         if number:
             valued.append((float(number.group().replace(",", "")), (n, sentence)))
     if len(valued) < 2:

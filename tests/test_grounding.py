@@ -201,7 +201,7 @@ def test_a_record_s_field_names_are_not_quoted():
     row = "question: How do I reset my password?\nanswer: Open the sign-in page. The link is valid for 30 minutes."
     assert grounding._sentences(row) == ["How do I reset my password?", "Open the sign-in page.", "The link is valid for 30 minutes."]
     prices = "model: QN90F\nscreen_size_in: 65\nprice_eur: 1799"  # names that say what each value is stay
-    assert grounding._sentences(prices) == ["model: QN90F screen_size_in: 65 price_eur: 1799"]
+    assert grounding._sentences(prices) == ["model: QN90F; screen_size_in: 65; price_eur: 1799."]  # one record
 
 
 def test_a_number_the_passages_give_for_something_else_is_not_an_answer():
@@ -341,3 +341,12 @@ def test_the_table_row_the_question_names_answers_it_alone():
              "Role: Viewer; Can see: all records; Can do: nothing; read only.")  # a cell with "; " in it
     assert extract("Can an accountant send invoices?", [roles]) == [
         (1, "Role: Accountant; Can see: all records; Can do: edit records, run reports; cannot send invoices.")]  # not the next row
+
+
+def test_a_spreadsheet_row_read_a_line_per_column_is_one_record():
+    row = "Model: Stride 200\nPrice: $89\nBattery life: 10 days\nGPS: Yes"  # `loaders.load_csv`'s form
+    assert extract("How much is the Stride 200?", [row]) == [(1, "Model: Stride 200; Price: $89; Battery life: 10 days; GPS: Yes.")]
+    pro = "Model: Stride Pro\nPrice: $149\nBattery life: 14 days\nGPS: Yes"
+    assert extract("Which model has the longest battery life?", [row, pro])[0][1].startswith("Model: Stride Pro;")
+    faq = "question: How do I reset my password?\nanswer: Open the sign-in page and click Forgot."  # sentences: as before
+    assert extract("How do I reset my password?", [faq]) == [(1, "Open the sign-in page and click Forgot.")]

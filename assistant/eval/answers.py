@@ -48,7 +48,7 @@ PLAN = {
     "red_team": ("auto",),
 }
 USER_MODES = ("retrieval", "auto")
-PIPELINE_VERSION = "66"  # bump when the turn's prompts or checks change, to invalidate cached answers
+PIPELINE_VERSION = "67"  # bump when the turn's prompts or checks change, to invalidate cached answers
 SCAFFOLDING = re.compile(r"(^|\n)\s*(passages?|sources?|question)\s*:|\[\d+\]\s*\(", re.I)
 
 
