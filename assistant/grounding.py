@@ -122,7 +122,8 @@ def _unlabelled(sentence: str) -> str:
 
 def focus(text: str, question: str, sentences: int = FOCUS_SENTENCES) -> str:
     """The window of `sentences` consecutive sentences that shares most words with the question
-    (weighted by how few of the passage's sentences hold each), a line each (`_sentences` of it gives them back: "…; Users: 3. Plan: Team…" folded reads as one).
+    (weighted by how few of the passage's sentences hold each), a line each (`_sentences` of it
+    gives them back: "…; Users: 3. Plan: Team…" folded reads as one).
     Of windows that share as many, the one holding the sentence that shares most: three sentences
     saying "return" each tied with the one that says "Return shipping is free…", asked "Do I have
     to pay for return shipping?", and the first window won (no other of 595 cached searches moved)."""

@@ -119,9 +119,7 @@ class HybridSearcher:
         evidence.embed_ms = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
         tokens = tokenize(query, exact_numbers=True)
-        bm25, dense = snapshot.candidates(tokens, vector, self.candidates)  # one call (one round trip on Qdrant)
-        covered = _content_coverage(snapshot, tokens, bm25)
-        evidence.hits = _with_every_word(snapshot, tokens, bm25, covered, dense, self.rank(bm25, dense, k))
+        evidence.hits, bm25, covered = self._ranked(snapshot, tokens, vector, k)
         evidence.lexical = snapshot.coverage(tokens, bm25[0][0]) if bm25 else 0.0
         evidence.content = max(covered, default=0.0)
         evidence.search_ms = (time.perf_counter() - started) * 1000
@@ -143,9 +141,15 @@ class HybridSearcher:
 
     def fuse(self, snapshot, tokens: list[str], vector: np.ndarray, k: int) -> list[Hit]:
         """Both retrievers' candidates → RRF → the best k. No embedding work happens here."""
-        bm25, dense = snapshot.candidates(tokens, vector, self.candidates)
-        covered = _content_coverage(snapshot, tokens, bm25)
-        return _with_every_word(snapshot, tokens, bm25, covered, dense, self.rank(bm25, dense, k))
+        return self._ranked(snapshot, tokens, vector, k)[0]
+
+    def _ranked(self, snapshot, tokens: list[str], vector: np.ndarray, k: int) -> tuple[list[Hit], list[Scored], list[float]]:
+        """(`fuse`'s hits, BM25's candidates, how much of the question's content words each of BM25's
+        first passages holds): `search` weighs the last two too."""
+        bm25, dense = snapshot.candidates(tokens, vector, self.candidates)  # one call (one round trip on Qdrant)
+        content = list(dict.fromkeys(t for t in tokens if t not in QUESTION_WORDS))
+        covered = [snapshot.coverage(content, c) for c, _ in bm25[:CONTENT_PASSAGES]] if content else []
+        return _with_every_word(snapshot, content, bm25, covered, dense, self.rank(bm25, dense, k)), bm25, covered
 
     def rank(self, bm25: list[Scored], dense: list[Scored], k: int) -> list[Hit]:
         """RRF over the two legs' ranked candidates → the best k, the last of them given up for the
@@ -180,13 +184,7 @@ class HybridSearcher:
         return top
 
 
-def _content_coverage(snapshot, tokens: list[str], bm25: list[Scored]) -> list[float]:
-    """How much of the question's content words (not how it asks) each of BM25's first passages holds."""
-    content = [t for t in tokens if t not in QUESTION_WORDS]
-    return [snapshot.coverage(content, c) for c, _ in bm25[:CONTENT_PASSAGES]] if content else []
-
-
-def _with_every_word(snapshot, tokens: list[str], bm25: list[Scored], covered: list[float], dense: list[Scored],
+def _with_every_word(snapshot, content: list[str], bm25: list[Scored], covered: list[float], dense: list[Scored],
                      top: list[Hit]) -> list[Hit]:  # fmt: skip
     """The k passages, and after them BM25's best passage that holds every content word of the
     question when none of the k holds its rarest one (by the folder's IDF). "Can an accountant send
@@ -196,7 +194,6 @@ def _with_every_word(snapshot, tokens: list[str], bm25: list[Scored], covered: l
     none of which says "many" and "been", and a fourth that did turned the quote to a list of pages.
     Read, not weighed by the router (`Hit.added`): put in an RRF passage's place, it moved the
     router's signals (that question became "not found")."""
-    content = list(dict.fromkeys(t for t in tokens if t not in QUESTION_WORDS))
     if len(top) < 2 or len(content) < 2 or (rarest := snapshot.rarest(content)) is None:
         return top
     if any(snapshot.coverage([rarest], h.chunk) > 0 for h in top):

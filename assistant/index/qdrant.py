@@ -165,7 +165,7 @@ class QdrantIndex:
 
     def rarest(self, terms: list[str]) -> str | None:
         """None: the server keeps its document frequencies to itself, so the search reads no passage
-        for holding the question's rarest word (`HybridSearcher.rank`'s `every_word`)."""
+        for holding the question's rarest word (`retrieval._with_every_word`)."""
         return None
 
     def nearest(self, vectors: np.ndarray) -> np.ndarray:
