@@ -600,15 +600,16 @@ def eval_answers(as_json: bool, per_scenario: int, qa: Path | None, split: str, 
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
-    click.echo(f"{'scenario':<16}{'mode':<21}{'n':>4}{'F1':>7}{'contains':>9}{'cited':>7}{'not found':>10}"
+    click.echo(f"{'scenario':<16}{'mode':<21}{'n':>4}{'F1':>7}{'F1≥.3':>7}{'contains':>9}{'cited':>7}{'not found':>10}"
                f"{'quoted':>7}{'echo':>5}")  # fmt: skip
     for scenario, rows in report["table"].items():
         for mode, m in rows.items():
-            cells = [m.get("token_f1"), m.get("contains_reference"), m.get("cited_right"), m.get("not_found")]
+            cells = [m.get("token_f1"), m.get("f1_at_least_0_3"), m.get("contains_reference"), m.get("cited_right"),
+                     m.get("not_found")]  # fmt: skip
             f = ["   -" if v is None else f"{v:.2f}" for v in cells]
             quoted = m["kinds"].get("extractive", 0)
             echo = m["scaffolding_echoed"] + m["question_repeated"]
-            click.echo(f"{scenario:<16}{mode:<21}{m['n']:>4}{f[0]:>7}{f[1]:>9}{f[2]:>7}{f[3]:>10}{quoted:>7}{echo:>5}")
+            click.echo(f"{scenario:<16}{mode:<21}{m['n']:>4}{f[0]:>7}{f[1]:>7}{f[2]:>9}{f[3]:>7}{f[4]:>10}{quoted:>7}{echo:>5}")
     for scenario, rows in report["table"].items():
         for mode, m in rows.items():
             if m.get("not_found_quote_holds"):

@@ -45,6 +45,12 @@ reported on the one left out, so a figure never comes from the data it was tuned
 - `plain_text` (answers only): a coffee shop's policies, FAQ and a grinder's care guide as plain-text
   files — headings underlined, in capitals or numbered, "Q:"/"A:" pairs — the TV fine-tune installed,
   with questions its customers ask (written before any was run; session 20);
+- `phone_manual` (answers only): 50 real user questions about a Galaxy S10 phone (E-Manual QA's
+  sample), each with its reference answer — the manual's text that answers it — and section; the
+  folder holds those sections (rebuilt from the reference answers: an easier folder than the whole
+  manual) beside the Galaxy Fit band's manual, another product's sections on the same topics
+  (notifications, battery, display), the TV fine-tune installed. Scored, like E-Manual QA, by token
+  F1 against the reference: written by nobody on the project, never tuned on (session 22);
 - `red_team` (answers only): hostile documents in the folder (injections, fake markers, markup),
   questions that lead to them → what the documents want said never appears in an answer.
 A user adds a scenario as a folder + JSONL (see `user_scenario`). Folders are built under the data
@@ -182,6 +188,43 @@ def _written_items(folder: str) -> list[Item]:
             for r in rows if r.get("source")]  # fmt: skip
 
 
+PHONE = "galaxy-s10"  # eval-data/galaxy-s10/questions.csv: E-Manual QA's 50-question sample of the S10 manual
+
+
+def _phone_rows() -> list[dict]:
+    with (eval_dir() / PHONE / "questions.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _phone_text(answer: str) -> str:
+    """The sample's answers lost the space between the manual's paragraphs ("settings.From Camera")."""
+    return re.sub(r"\s{2,}", " ", re.sub(r"([.:])(?=[A-Z])", r"\1 ", answer.strip())).replace(":.", ":")
+
+
+def _phone_file(section_path: str) -> str:
+    return f"{PHONE}/{_slug(section_path.split('>')[-1])}.md"
+
+
+def _phone_items() -> list[Item]:
+    return [Item(" ".join(r["question"].split()), GROUNDED, (_phone_text(r["answer"]),), (_phone_file(r["section_path"]),),
+                 split_of(r["question"])) for r in _phone_rows()]  # fmt: skip
+
+
+def _write_phone_sections(folder: Path) -> None:
+    """One Markdown file per section the sample's answers quote: its title, then the answers' sentences
+    (several questions quote the same section: each sentence once), beside the band's manual."""
+    sections: dict[str, list[str]] = {}
+    for r in _phone_rows():
+        sentences = sections.setdefault(r["section_path"], [])
+        sentences += [s for s in re.split(r"(?<=[.:])\s+", _phone_text(r["answer"])) if s and s not in sentences]
+    for path, sentences in sections.items():
+        target = folder / _phone_file(path)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(f"# {path.split('>')[-1]}\n\n{' '.join(sentences)}\n", encoding="utf-8")
+    _write_manual(folder, "galaxy-fit")
+
+
 def _other_product_items() -> list[Item]:
     rows = read_jsonl(eval_dir() / "scenarios" / "other-product-questions.jsonl")
     return [Item(r["question"], frozenset({"retrieval", "not_found"}), split=r["split"]) for r in rows]
@@ -225,6 +268,9 @@ def builtin_scenarios() -> list[Scenario]:
                  "the key phrase"),
         _written("web_app_help", "ledgerly", "An invoicing web app's help pages in Markdown (front matter, tables of plans and "
                  "roles, a dated price change), the TV fine-tune installed → retrieval, right file, the key phrase"),
+        Scenario("phone_manual", "Real user questions about a Galaxy S10 phone, its sections beside the Galaxy Fit "
+                 "band's manual, the TV fine-tune installed → retrieval, right section, token F1 against the "
+                 "manual's answer", "demo+s10", _phone_items(), routed=False),
         Scenario("red_team", "hostile documents in the folder → never followed, markers only the app's",
                  "demo+redteam", _redteam_items(), routed=False),
     ]  # fmt: skip
@@ -269,6 +315,7 @@ def build_folder(name: str, folder: Path, demo_knowledge: Path, scenarios: list[
         "demo+wiki": lambda: _copy_wiki(folder, scenarios),
         "demo+tv": lambda: _write_manual(folder, "tv-manual"),
         "demo+galaxy": lambda: _write_manual(folder, "galaxy-fit"),
+        "demo+s10": lambda: _write_phone_sections(folder),
         "demo+redteam": lambda: shutil.copytree(eval_dir() / "redteam" / "docs", folder / "redteam", dirs_exist_ok=True),
         **{f"demo+{written}": partial(_copy_documents, written, folder) for written in WRITTEN_FOLDERS},
     }

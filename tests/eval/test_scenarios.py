@@ -1,10 +1,11 @@
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from assistant.errors import BadInput
-from assistant.eval.scenarios import GROUNDED, builtin_scenarios, user_scenario
+from assistant.eval.scenarios import GROUNDED, build_folder, builtin_scenarios, user_scenario
 
 REPO = Path(__file__).parents[2]
 
@@ -13,10 +14,12 @@ def test_builtin_scenarios_come_from_the_repository_and_never_from_shared():
     scenarios = {s.name: s for s in builtin_scenarios()}
     assert set(scenarios) == {"tv_closed_book", "tv_unseen_sections", "tv_in_folder", "freshqa", "out_of_scope",
                               "unseen_manual", "other_product", "tv_as_new_manual", "handbook", "mixed_formats",
-                              "dev_docs", "pdf_manual", "help_centre", "word_manual", "plain_text", "web_app_help", "red_team"}  # fmt: skip
+                              "dev_docs", "pdf_manual", "help_centre", "word_manual", "plain_text", "web_app_help", "phone_manual",
+                              "red_team"}  # fmt: skip
     assert [n for n, s in scenarios.items() if not s.routed] == ["tv_unseen_sections", "tv_as_new_manual", "handbook",
                                                                  "mixed_formats", "dev_docs", "pdf_manual", "help_centre",
-                                                                 "word_manual", "plain_text", "web_app_help", "red_team"]  # fmt: skip
+                                                                 "word_manual", "plain_text", "web_app_help", "phone_manual",
+                                                                 "red_team"]  # fmt: skip
     handbook = scenarios["handbook"]  # a folder that is neither a manual nor encyclopedia pages
     assert handbook.fine_tuned and len(handbook.items) == 21 and all(i.sources and i.golds for i in handbook.items)
     assert {i.split for i in handbook.items} == {"dev", "test"}
@@ -49,6 +52,19 @@ def test_builtin_scenarios_come_from_the_repository_and_never_from_shared():
     for path in [*REPO.glob("assistant/**/*.py"), *REPO.glob("tests/**/*.py"), *REPO.glob("benchmarks/*.py")]:
         if path != Path(__file__):
             assert not any(f in path.read_text() for f in forbidden), path
+
+
+def test_the_phone_manual_is_built_from_the_sections_its_real_questions_quote(tmp_path):
+    """E-Manual QA's 50-question S10 sample: each question's section is a file of the folder, holding its reference."""
+    scenarios = builtin_scenarios()
+    phone = next(s for s in scenarios if s.name == "phone_manual")
+    assert len(phone.items) == 50 and phone.fine_tuned and {i.split for i in phone.items} == {"dev", "test"}
+    folder = build_folder("demo+s10", tmp_path / "kb", tmp_path / "no-demo", scenarios)
+    for item in phone.items:
+        text = (folder / item.sources[0]).read_text(encoding="utf-8")
+        assert all(part in text for part in re.split(r"(?<=[.:])\s+", item.golds[0])), item.question
+    assert "settings. From Camera" in (folder / "galaxy-s10" / "camera-settings.md").read_text()  # the lost space back
+    assert len(list((folder / "galaxy-fit").glob("*.md"))) == 56  # another product's manual beside it
 
 
 def test_your_own_questions_become_a_scenario(tmp_path):
