@@ -62,6 +62,8 @@ class Evidence:
     vector: np.ndarray | None = field(default=None, repr=False)  # the query embedding, reused by the router
     lexical: float = 0.0  # IDF-weighted share of the question's terms in the best BM25 passage
     content: float = 0.0  # the same for its content words alone (not "how do I"), best of the first BM25 passages
+    # The first passage is both legs' first and holds every one of the question's content words (two or more).
+    agreed: bool = False
 
     @property
     def fused(self) -> list[Hit]:
@@ -122,6 +124,9 @@ class HybridSearcher:
         evidence.hits, bm25, covered = self._ranked(snapshot, tokens, vector, k)
         evidence.lexical = snapshot.coverage(tokens, bm25[0][0]) if bm25 else 0.0
         evidence.content = max(covered, default=0.0)
+        top = evidence.hits[0] if evidence.hits else None
+        evidence.agreed = bool(top and top.bm25_rank == 1 and top.dense_rank == 1 and covered[0] >= 1.0 - 1e-9
+                               and len({t for t in tokens if t not in QUESTION_WORDS}) >= 2)  # fmt: skip
         evidence.search_ms = (time.perf_counter() - started) * 1000
         return evidence
 

@@ -155,6 +155,7 @@ class Signals:
     sources: list[str] = field(default_factory=list)  # files of the top passages, best first
     passages: int = 0
     time_words: list[str] = field(default_factory=list)  # what made time_cue 1
+    agreed: bool = False  # both legs' first passage holds every content word (`Evidence.agreed`)
 
     @property
     def nearest(self) -> DomainMatch | None:
@@ -266,6 +267,7 @@ class Router:
             evidence=round(evidence.best_dense, 4),
             lexical=round(evidence.lexical, 4),
             content=round(evidence.content, 4),
+            agreed=evidence.agreed,
             agreement=round(evidence.agreement, 3),
             doc_age_days=document_age_days(evidence),
             time_cue=time_cue(question),
@@ -328,8 +330,14 @@ def answers(s: Signals, bar: float, lexical_bar: float, gate: float) -> bool:
     word of the question with the best passage closer in meaning than most general questions get
     (`WHOLE_PERCENTILE`): "How do I configure Tint?" scores 0.32 against the TV manual's 0.47 bar
     (a two-word question embeds poorly) and its asking words are not in the passage, yet "tint"
-    and "configure" are, in the section that answers it."""
-    return s.evidence >= bar or s.lexical >= lexical_bar or (s.content >= 1.0 and s.evidence >= gate)
+    and "configure" are, in the section that answers it. Or, at any closeness, when that passage is
+    the one both legs put first (`Signals.agreed`): "Can I use it in the bathroom?" (0.25 against a
+    0.26 gate), "How high should the saddle be?", "Do I need a doctor's note?" — words and meaning
+    agreeing on a passage that holds every content word; of the 368 questions of our folders that
+    must not be answered from them (out of scope, closed book, another product's, unanswerable), none
+    is (session 22)."""
+    return (s.evidence >= bar or s.lexical >= lexical_bar or (s.content >= 1.0 and s.evidence >= gate)
+            or s.agreed)  # fmt: skip
 
 
 def _reason(route: Route, s: Signals, member: DomainMatch | None, bar: float, answerable: bool, current: bool,
@@ -376,7 +384,8 @@ def _evidence_phrase(s: Signals, bar: float, answerable: bool) -> str:
     if s.doc_age_days is not None and s.doc_age_days <= FRESH_DAYS:
         age = " (updated today)" if s.doc_age_days < 1 else f" (updated {s.doc_age_days:.0f} days ago)"
     verdict = "answer it" if answerable else "do not answer it"
-    return f"passages from {files}{age} {verdict} (best match {s.evidence:.2f}, this folder's bar {bar:.2f})"
+    words = "; every content word of the question is in one of them" if answerable and s.evidence < bar and s.content >= 1.0 else ""
+    return f"passages from {files}{age} {verdict} (best match {s.evidence:.2f}, this folder's bar {bar:.2f}{words})"
 
 
 def load_domains(cards: list[DomainCard], embeddings, cache_dir: Path) -> list[RouterDomain]:
