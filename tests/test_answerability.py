@@ -114,11 +114,16 @@ def test_a_passage_holding_every_content_word_answers_a_question_that_embeds_poo
     assert evidence.content == 1.0 and evidence.lexical < 1.0  # "how", "do", "i" are nowhere
     assert HybridSearcher(store, minilm).search("How do I configure Tint on the radio?", 3).content < 1.0
     assert HybridSearcher(store, minilm).search("What happens when I configure Tint?", 3).content == 1.0  # how one asks
+    # both legs put the picture section first, and it holds both content words
+    assert evidence.agreed and evidence.hits[0].chunk.source == "picture.md"
+    assert not HybridSearcher(store, minilm).search("How do I configure Tint on the radio?", 3).agreed  # "radio": nowhere
+    assert not HybridSearcher(store, minilm).search("What is Tint?", 3).agreed  # one content word is not enough
 
-    def signals(evidence: float, content: float) -> Signals:
+    def signals(evidence: float, content: float, agreed: bool = False) -> Signals:
         return Signals(domains=[], evidence=evidence, lexical=0.3, content=content, agreement=1.0, doc_age_days=None,
-                       time_cue=0.0, follow_up=False, query="q")  # fmt: skip
+                       time_cue=0.0, follow_up=False, query="q", agreed=agreed)  # fmt: skip
 
     assert answers(signals(0.40, 1.0), bar=0.47, lexical_bar=0.55, gate=0.30)  # every word, close enough
     assert not answers(signals(0.25, 1.0), bar=0.47, lexical_bar=0.55, gate=0.30)  # every word, far in meaning
     assert not answers(signals(0.40, 0.8), bar=0.47, lexical_bar=0.55, gate=0.30)  # one word missing
+    assert answers(signals(0.25, 1.0, agreed=True), bar=0.47, lexical_bar=0.55, gate=0.30)  # words and meaning agree
