@@ -85,6 +85,10 @@ MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?|pounds?|c
                    re.I)
 SUPERLATIVE = re.compile(r"\b(?:(?P<most>most|highest|largest|biggest|longest|fastest|maximum|greatest|strongest)|"
                          r"(?P<least>least|lowest|smallest|shortest|slowest|minimum|fewest))\b(?!\s+recent)", re.I)
+# A heading its text starts by repeating, as manuals exported to text do ("# Disconnect" then "Disconnect
+# Disconnect the Galaxy Fit from your smartphone."): the copy is the title again, not the first sentence's
+# words — when a new sentence starts after it ("Pricing starts at $5" is a sentence about pricing).
+RESTATED_HEADING = re.compile(r"^(\s*#{1,6}[ \t]+(.+?)[ \t]*\n\s*)\2(?=\s+(?-i:[A-Z0-9]))", re.I)
 SECTION_START = re.compile(r"^\s*#{1,6} \S")  # a passage that begins with its section's heading
 MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")  # "<img src=…>" written as text in a title is still not ours to repeat
 
@@ -100,7 +104,7 @@ def _sentences(text: str) -> list[str]:
     record's field name dropped ("answer: Open the sign-in page…" quotes as "Open the sign-in page…").
     A line that ends a sentence ends it whatever follows: a table's rows ("…; Users: 3.") are
     sentences, though folded into one line "3. Team" reads like a numbered list."""
-    lines = LINE_END.split(FIELD_LINES.sub(_as_record, HEADINGS.sub(" ", text)))
+    lines = LINE_END.split(FIELD_LINES.sub(_as_record, HEADINGS.sub(" ", RESTATED_HEADING.sub(r"\1", text))))
     return [_unlabelled(s.strip()) for line in lines for s, _ in split_sentences(plain(line)) if s.strip()]
 
 
