@@ -350,3 +350,14 @@ def test_a_spreadsheet_row_read_a_line_per_column_is_one_record():
     assert extract("Which model has the longest battery life?", [row, pro])[0][1].startswith("Model: Stride Pro;")
     faq = "question: How do I reset my password?\nanswer: Open the sign-in page and click Forgot."  # sentences: as before
     assert extract("How do I reset my password?", [faq]) == [(1, "Open the sign-in page and click Forgot.")]
+
+
+def test_a_heading_its_text_starts_by_repeating_is_not_quoted_as_words_of_the_first_sentence():
+    """Manuals exported to text repeat each title at the start of its text: "Maintaining water and dust
+    resistance CAUTION To avoid…" held "water" and "resistance" only by the title."""
+    passage = ("# Maintaining water and dust resistance\n\nMaintaining water and dust resistance CAUTION Do not charge "
+               "the device while it is wet. Your device is water resistant up to 50 meters.")  # fmt: skip
+    assert extract("Is the band water resistant?", [passage]) == [(1, "Your device is water resistant up to 50 meters.")]
+    assert focus("# Disconnect\n\nDisconnect Disconnect the band from your phone.", "unpair") == "Disconnect the band from your phone."
+    # a sentence about its heading's subject keeps it
+    assert focus("# Pricing\n\nPricing starts at $5 a month.", "price") == "Pricing starts at $5 a month."
