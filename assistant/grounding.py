@@ -89,6 +89,10 @@ SUPERLATIVE = re.compile(r"\b(?:(?P<most>most|highest|largest|biggest|longest|fa
 # Disconnect the Galaxy Fit from your smartphone."): the copy is the title again, not the first sentence's
 # words — when a new sentence starts after it ("Pricing starts at $5" is a sentence about pricing).
 RESTATED_HEADING = re.compile(r"^(\s*#{1,6}[ \t]+(.+?)[ \t]*\n\s*)\2(?=\s+(?-i:[A-Z0-9]))", re.I)
+# A superlative that names no column but means one: "the cheapest" has the lowest price.
+IMPLIED_SUPERLATIVE = re.compile(r"\b(?:(?P<least>cheapest|lightest)|(?P<most>most expensive|priciest|heaviest))\b", re.I)
+IMPLIED_COLUMN = {"cheapest": "price cost", "most expensive": "price cost", "priciest": "price cost",
+                  "heaviest": "weight", "lightest": "weight"}  # fmt: skip
 SECTION_START = re.compile(r"^\s*#{1,6} \S")  # a passage that begins with its section's heading
 MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")  # "<img src=…>" written as text in a title is still not ours to repeat
 
@@ -396,10 +400,9 @@ def _superlative_row(question: str, passages: Sequence[str], whole: Sequence[str
     whole passages, since the focused window may hold only some of the rows. Scored like any
     sentence, every row shares the question's words equally, and the first rows were quoted to
     "Which mode gives the most assistance?"."""
-    asked = SUPERLATIVE.search(question)
-    if not asked:
+    if (superlative := _superlative(question)) is None:
         return None
-    words = set(tokenize(question)) - QUESTION_WORDS
+    words, most = superlative
     rows = [(n, s) for n, text in enumerate(passages, 1) if text for s in _sentences(whole[n - 1] if len(whole) >= n else text)]
     valued = []
     for n, sentence in rows:
@@ -411,8 +414,36 @@ def _superlative_row(question: str, passages: Sequence[str], whole: Sequence[str
             valued.append((float(number.group().replace(",", "")), (n, sentence)))
     if len(valued) < 2:
         return None
-    pick = max if asked["most"] else min
+    pick = max if most else min
     return pick(valued, key=lambda v: v[0])[1]
+
+
+def _superlative(question: str) -> tuple[set[str], bool] | None:
+    """(the words that may name the column asked about, most rather than least), for a question
+    that asks which has the most or least of something — "the cheapest": the least price — or None."""
+    implied, asked = IMPLIED_SUPERLATIVE.search(question), SUPERLATIVE.search(question)
+    if not implied and not asked:
+        return None
+    words = set(tokenize(question)) - QUESTION_WORDS
+    if implied:
+        words |= set(tokenize(IMPLIED_COLUMN[" ".join(implied.group().lower().split())]))
+    return words, bool((implied or asked)["most"])
+
+
+def asks_superlative(question: str) -> bool:
+    return _superlative(question) is not None
+
+
+def superlative_row(question: str, rows: Sequence[str]) -> int | None:
+    """Which of `rows` (a spreadsheet's, a passage each) has the most or least of what the question
+    asks (`_superlative_row`), or None."""
+    found = _superlative_row(question, rows, rows)
+    return None if found is None else found[0] - 1
+
+
+def is_record(text: str) -> bool:
+    """Is the passage a table row (`_record`), as a spreadsheet's rows are read?"""
+    return any(_record(s) is not None for s in _sentences(text))
 
 
 def _quotable(sentence: str) -> bool:
@@ -501,7 +532,16 @@ def answers_question(question: str, picked: Sequence[tuple[int, str]], titles: M
     asked = [(titles or {}).get(n, "") for n in dict.fromkeys(n for n, _ in picked)]
     found = set().union(*(set(tokenize(s)) for _, s in picked), *(set(tokenize(t)) for t in asked if t.strip().endswith("?")))
     priced = not asks_price(question) or any(gives_price(s) for _, s in picked)
-    return bool(terms) and overlap(terms, found) >= MIN_QUOTE_OVERLAP and priced
+    return (bool(terms) and overlap(terms, found) >= MIN_QUOTE_OVERLAP and priced) or _the_row_asked(question, picked)
+
+
+def _the_row_asked(question: str, picked: Sequence[tuple[int, str]]) -> bool:
+    """One table row with a number in the column a superlative asks about (`_superlative_row`'s
+    pick): "What is the cheapest tracker?" is answered by "Model: Pace Mini; Price: $39; …", which
+    holds neither "cheapest" nor "tracker"."""
+    superlative = _superlative(question)
+    fields = _record(picked[0][1]) if superlative and len(picked) == 1 else None
+    return bool(fields) and any(set(tokenize(name)) & superlative[0] and NUMBER.search(value) for name, value in fields[1:])
 
 
 def names_what_is_asked(question: str, picked: Sequence[tuple[int, str]], titles: Mapping[int, str] | None = None) -> bool:

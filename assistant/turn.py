@@ -30,6 +30,8 @@ MODES: tuple[str, ...] = ("auto", "base", "finetuned", "retrieval", "finetuned+r
 AnswerKind = Literal["generated", "extractive", "not_found", "closed_book"]
 CLOSEST_RUNNER_UP = 2  # "the closest your documents come": first in one search, at worst second in the other
 NOT_FOUND_QUOTE = 2  # sentences of the closest passage quoted under "not found"
+TABLE_FILES = (".csv", ".json", ".jsonl")  # read a record a passage (`loaders.load_csv`, …): a spreadsheet's rows
+MAX_TABLE_ROWS = 5000  # a spreadsheet compared whole for a superlative (`_superlative_rows`): larger ones as read
 
 
 @dataclass
@@ -184,13 +186,34 @@ class TurnPipeline:
             system = prompts.FINETUNED_SYSTEM if domain else prompts.BASE_SYSTEM
             messages = [SystemMessage(system), *past, HumanMessage(question)]
             return AnswerStream(self._tokens(model, messages, domain), result, started)
-        hits = recency.newest_first(question, evidence.hits)
+        hits = self._superlative_rows(question, recency.newest_first(question, evidence.hits))
         vectors = TurnEmbeddings(self.searcher.embeddings, {evidence.query: evidence.vector} if evidence.vector is not None else {})
         if route == "not_found" or not decision.answerable:
             return self._not_found(result, hits, started, decision, vectors)
         answer_mode = answer_mode or self.settings.answer_mode
         return self._grounded(model, question, hits, domain, past, result, started, answer_mode, vectors,
                               bar=decision.bar)  # fmt: skip
+
+    def _superlative_rows(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """A spreadsheet's rows are passages of their own, and asked which has the most (or the least,
+        the cheapest) of something, the row that has it may not be among those read: "Which model has
+        the longest battery life?" compared three trackers and named the second-longest, with
+        confidence. The file's rows are compared, and the row that has it takes the place of the
+        file's first passage (read, not weighed: the route is decided)."""
+        if not grounding.asks_superlative(question):
+            return hits
+        snapshot = self.searcher.store.snapshot()
+        for place, hit in enumerate(hits):
+            if not hit.chunk.source.lower().endswith(TABLE_FILES) or not grounding.is_record(hit.chunk.text):
+                continue
+            rows = snapshot.chunks_of(hit.chunk.source) if snapshot is not None else []
+            if not 2 <= len(rows) <= MAX_TABLE_ROWS:
+                continue
+            best = grounding.superlative_row(question, [row.text for row in rows])
+            if best is None or any(h.chunk.id == rows[best].id for h in hits):
+                return hits
+            return [*hits[:place], Hit(rows[best], hit.score, added=True), *hits[place + 1 :]]
+        return hits
 
     def _resolve(self, mode: Mode, decision: RouteDecision, adapter: str | None) -> tuple[str, str, str | None]:
         """(route, reason, domain adapter or None) for the requested mode."""

@@ -361,3 +361,14 @@ def test_a_heading_its_text_starts_by_repeating_is_not_quoted_as_words_of_the_fi
     assert focus("# Disconnect\n\nDisconnect Disconnect the band from your phone.", "unpair") == "Disconnect the band from your phone."
     # a sentence about its heading's subject keeps it
     assert focus("# Pricing\n\nPricing starts at $5 a month.", "price") == "Pricing starts at $5 a month."
+
+
+def test_the_cheapest_is_the_row_with_the_lowest_price_and_that_row_answers_it():
+    rows = ["Model: Pace Mini; Price: $39; Weight: 19 g.", "Model: Trail X; Price: $199; Weight: 45 g.",
+            "Model: Stride 200; Price: $89; Weight: 27 g."]  # fmt: skip
+    assert grounding.superlative_row("What is the cheapest tracker?", rows) == 0
+    assert grounding.superlative_row("Which tracker is the most expensive?", rows) == 1
+    assert grounding.superlative_row("Which is the heaviest model?", rows) == 1
+    assert grounding.superlative_row("Which tracker do you recommend?", rows) is None
+    assert grounding.answers_question("What is the cheapest tracker?", [(1, rows[0])])  # holds neither word, yet answers
+    assert not grounding.answers_question("What is the cheapest tracker?", [(1, "Shipping is free over $50.")])

@@ -257,3 +257,18 @@ def test_a_faq_title_that_is_the_question_itself_is_not_repeated_before_its_answ
         "Frequently asked questions"  # fmt: skip
     assert _besides("FAQ › Can I change my order after placing it?", "Can I cancel my order?").endswith("placing it?")
     assert _besides("Do you sell gift cards?", "Do you sell gift cards?") == ""
+
+
+def test_asked_which_has_the_most_every_row_of_the_spreadsheet_is_compared(settings, folder):
+    """Each row of a CSV is a passage: the longest-lasting tracker's row is not among those the search reads."""
+    rows = [("Stride 100", 49, 7), ("Stride 200", 89, 10), ("Stride Pro", 149, 14), ("Pace Mini", 39, 5),
+            ("Pace One", 59, 9), ("Pace Plus", 79, 12), ("Trail X", 199, 21), ("Trail S", 179, 18), ("City 1", 69, 8),
+            ("City 2", 99, 11), ("Swim Lite", 109, 6), ("Swim Pro", 129, 13)]  # fmt: skip
+    (folder / "trackers.csv").write_text("Model,Price,Battery life\n" + "".join(f"{m},${p},{d} days\n" for m, p, d in rows))
+    services = Services(settings)
+    services.ingestor().run()
+    for question, model in (("Which tracker has the longest battery life?", "Trail X"),
+                            ("What is the cheapest tracker?", "Pace Mini"), ("Which tracker is the most expensive?", "Trail X")):  # fmt: skip
+        result = services.pipeline.answer(question, "retrieval").collect()
+        assert result.answer.startswith(grounding.QUOTE_PREFIX), (question, result.answer)
+        assert f"Model: {model};" in result.answer and result.citations[0].source == "trackers.csv", (question, result.answer)

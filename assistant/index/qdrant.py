@@ -163,6 +163,10 @@ class QdrantIndex:
             responses = self.client.query_batch_points(self.collection, requests=requests)
         return [any(p.score > 0 for p in r.points) for r in responses]
 
+    def chunks_of(self, source: str) -> list:
+        """None: a file's rows are read only as the search returns them (`turn._superlative_rows` is off)."""
+        return []
+
     def rarest(self, terms: list[str]) -> str | None:
         """None: the server keeps its document frequencies to itself, so the search reads no passage
         for holding the question's rarest word (`retrieval._with_every_word`)."""

@@ -105,6 +105,7 @@ class Snapshot:
         if len(chunks):
             self.faiss.add(vectors.astype(np.float32))
         self.row_of = {c.id: i for i, c in enumerate(chunks)}
+        self._by_source: dict[str, list[Chunk]] | None = None  # built on the first `chunks_of`
 
     # The searching interface every index backend offers (`qdrant.QdrantIndex` is the other one).
     def candidates(self, tokens: list[str], vector: np.ndarray, n: int) -> tuple[list[Scored], list[Scored]]:
@@ -130,6 +131,15 @@ class Snapshot:
 
     def rarest(self, terms: list[str]) -> str | None:
         return self.bm25.rarest(terms)
+
+    def chunks_of(self, source: str) -> list[Chunk]:
+        """A file's chunks in reading order (a spreadsheet's rows: `turn._superlative_rows`)."""
+        if self._by_source is None:
+            by_source: dict[str, list[Chunk]] = {}
+            for chunk in self.chunks:
+                by_source.setdefault(chunk.source, []).append(chunk)
+            self._by_source = by_source
+        return self._by_source.get(source, [])
 
     def nearest(self, vectors: np.ndarray) -> np.ndarray:
         """Each query vector's best cosine against the chunks."""
