@@ -46,6 +46,7 @@ PLAN = {
     "word_manual": ("auto",),
     "plain_text": ("auto",),
     "web_app_help": ("auto",),
+    "spreadsheet": ("auto",),
     "phone_manual": ("auto",),
     "red_team": ("auto",),
 }

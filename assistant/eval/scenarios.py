@@ -45,6 +45,9 @@ reported on the one left out, so a figure never comes from the data it was tuned
 - `plain_text` (answers only): a coffee shop's policies, FAQ and a grinder's care guide as plain-text
   files — headings underlined, in capitals or numbered, "Q:"/"A:" pairs — the TV fine-tune installed,
   with questions its customers ask (written before any was run; session 20);
+- `spreadsheet` (answers only): a fitness-tracker maker's product table as CSV — a row per model: price,
+  battery life, weight, GPS, water resistance — and a FAQ in Markdown, the TV fine-tune installed, with
+  questions its customers ask, several of which has the most or the least (session 22);
 - `phone_manual` (answers only): 50 real user questions about a Galaxy S10 phone (E-Manual QA's
   sample), each with its reference answer — the manual's text that answers it — and section; the
   folder holds those sections (rebuilt from the reference answers: an easier folder than the whole
@@ -75,7 +78,8 @@ from assistant.finetune.data import tv_manual_split
 
 FRESHQA_QUESTIONS = 60
 # The folders written for the project, each documents/ + questions.jsonl (`_written_items`), asked as "demo+<name>".
-WRITTEN_FOLDERS = ("handbook", "tasklane", "pipewright", "aerio", "voltride", "porchlight", "brightmill", "ledgerly")
+WRITTEN_FOLDERS = ("handbook", "tasklane", "pipewright", "aerio", "voltride", "porchlight", "brightmill", "ledgerly",
+                   "stride")
 CLINC_QUESTIONS = 120
 GROUNDED = frozenset({"retrieval", "finetuned+retrieval"})
 FINETUNED = frozenset({"finetuned", "finetuned+retrieval"})
@@ -268,6 +272,8 @@ def builtin_scenarios() -> list[Scenario]:
                  "the key phrase"),
         _written("web_app_help", "ledgerly", "An invoicing web app's help pages in Markdown (front matter, tables of plans and "
                  "roles, a dated price change), the TV fine-tune installed → retrieval, right file, the key phrase"),
+        _written("spreadsheet", "stride", "A fitness-tracker maker's product table as CSV (a row per model) and a FAQ, the TV "
+                 "fine-tune installed → retrieval, right file, the key phrase (the most, the least, the cheapest)"),
         Scenario("phone_manual", "Real user questions about a Galaxy S10 phone, its sections beside the Galaxy Fit "
                  "band's manual, the TV fine-tune installed → retrieval, right section, token F1 against the "
                  "manual's answer", "demo+s10", _phone_items(), routed=False),

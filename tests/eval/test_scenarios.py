@@ -14,12 +14,12 @@ def test_builtin_scenarios_come_from_the_repository_and_never_from_shared():
     scenarios = {s.name: s for s in builtin_scenarios()}
     assert set(scenarios) == {"tv_closed_book", "tv_unseen_sections", "tv_in_folder", "freshqa", "out_of_scope",
                               "unseen_manual", "other_product", "tv_as_new_manual", "handbook", "mixed_formats",
-                              "dev_docs", "pdf_manual", "help_centre", "word_manual", "plain_text", "web_app_help", "phone_manual",
-                              "red_team"}  # fmt: skip
+                              "dev_docs", "pdf_manual", "help_centre", "word_manual", "plain_text", "web_app_help", "spreadsheet",
+                              "phone_manual", "red_team"}  # fmt: skip
     assert [n for n, s in scenarios.items() if not s.routed] == ["tv_unseen_sections", "tv_as_new_manual", "handbook",
                                                                  "mixed_formats", "dev_docs", "pdf_manual", "help_centre",
-                                                                 "word_manual", "plain_text", "web_app_help", "phone_manual",
-                                                                 "red_team"]  # fmt: skip
+                                                                 "word_manual", "plain_text", "web_app_help", "spreadsheet",
+                                                                 "phone_manual", "red_team"]  # fmt: skip
     handbook = scenarios["handbook"]  # a folder that is neither a manual nor encyclopedia pages
     assert handbook.fine_tuned and len(handbook.items) == 21 and all(i.sources and i.golds for i in handbook.items)
     assert {i.split for i in handbook.items} == {"dev", "test"}
@@ -37,6 +37,8 @@ def test_builtin_scenarios_come_from_the_repository_and_never_from_shared():
     assert word.fine_tuned and len(word.items) == 22 and {Path(i.sources[0]).suffix for i in word.items} == {".docx"}
     text = scenarios["plain_text"]  # plain-text files: headings only by their shape
     assert text.fine_tuned and len(text.items) == 31 and {Path(i.sources[0]).suffix for i in text.items} == {".txt"}
+    table = scenarios["spreadsheet"]  # a product table as CSV: a row a passage, asked for the most and the least
+    assert table.fine_tuned and len(table.items) == 14 and {Path(i.sources[0]).suffix for i in table.items} == {".csv", ".md"}
     new = scenarios["tv_as_new_manual"]  # the manual nobody tuned on: no fine-tuned domain, every question sourced
     assert not new.fine_tuned and len(new.items) == 286 and all(i.sources and i.golds for i in new.items)
     assert not {i.question for i in new.items} & {i.question for i in scenarios["tv_in_folder"].items}
