@@ -409,7 +409,7 @@ def _superlative_row(question: str, passages: Sequence[str], whole: Sequence[str
         if (fields := _record(sentence)) is None:
             continue
         # not the first column: it names the row, what the question asks for ("Which model…": "Model: Stride 200")
-        number = next((NUMBER.search(value) for name, value in fields[1:] if set(tokenize(name)) & words and NUMBER.search(value)), None)
+        number = next((NUMBER.search(value) for name, value in fields[1:] if _names_column(name, words) and NUMBER.search(value)), None)
         if number:
             valued.append((float(number.group().replace(",", "")), (n, sentence)))
     if len(valued) < 2:
@@ -541,7 +541,14 @@ def _the_row_asked(question: str, picked: Sequence[tuple[int, str]]) -> bool:
     holds neither "cheapest" nor "tracker"."""
     superlative = _superlative(question)
     fields = _record(picked[0][1]) if superlative and len(picked) == 1 else None
-    return bool(fields) and any(set(tokenize(name)) & superlative[0] and NUMBER.search(value) for name, value in fields[1:])
+    return bool(fields) and any(_names_column(name, superlative[0]) and NUMBER.search(value) for name, value in fields[1:])
+
+
+def _names_column(name: str, words: set[str]) -> bool:
+    """Does a word of the question name the column, as itself or a form of it the stemmer keeps apart
+    ("weighs" → "weigh", "Weight" → "weight": one starts the other, four letters at least)?"""
+    return any(c == w or (len(w) >= 4 and c.startswith(w)) or (len(c) >= 4 and w.startswith(c))
+               for c in tokenize(name) for w in words)  # fmt: skip
 
 
 def names_what_is_asked(question: str, picked: Sequence[tuple[int, str]], titles: Mapping[int, str] | None = None) -> bool:

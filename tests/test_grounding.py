@@ -369,6 +369,7 @@ def test_the_cheapest_is_the_row_with_the_lowest_price_and_that_row_answers_it()
     assert grounding.superlative_row("What is the cheapest tracker?", rows) == 0
     assert grounding.superlative_row("Which tracker is the most expensive?", rows) == 1
     assert grounding.superlative_row("Which is the heaviest model?", rows) == 1
+    assert grounding.superlative_row("Which tracker weighs the least?", rows) == 0  # "weigh" starts "weight"
     assert grounding.superlative_row("Which tracker do you recommend?", rows) is None
     assert grounding.answers_question("What is the cheapest tracker?", [(1, rows[0])])  # holds neither word, yet answers
     assert not grounding.answers_question("What is the cheapest tracker?", [(1, "Shipping is free over $50.")])
