@@ -125,7 +125,7 @@ class HybridSearcher:
         evidence.lexical = snapshot.coverage(tokens, bm25[0][0]) if bm25 else 0.0
         evidence.content = max(covered, default=0.0)
         top = evidence.hits[0] if evidence.hits else None
-        evidence.agreed = bool(top and top.bm25_rank == 1 and top.dense_rank == 1 and covered[0] >= 1.0 - 1e-9
+        evidence.agreed = bool(top and top.bm25_rank == 1 and top.dense_rank == 1 and covered and covered[0] >= 1.0 - 1e-9
                                and len({t for t in tokens if t not in QUESTION_WORDS}) >= 2)  # fmt: skip
         evidence.search_ms = (time.perf_counter() - started) * 1000
         return evidence

@@ -118,6 +118,9 @@ def test_a_passage_holding_every_content_word_answers_a_question_that_embeds_poo
     assert evidence.agreed and evidence.hits[0].chunk.source == "picture.md"
     assert not HybridSearcher(store, minilm).search("How do I configure Tint on the radio?", 3).agreed  # "radio": nowhere
     assert not HybridSearcher(store, minilm).search("What is Tint?", 3).agreed  # one content word is not enough
+    (folder / "asking.md").write_text("# Asking\n\nWhat can you do? You can ask what you want.")
+    Ingestor(folder, store, minilm, max_file_bytes=10**6, lock_timeout_s=1).run()
+    assert not HybridSearcher(store, minilm).search("What can you do?", 3).agreed  # no content word at all
 
     def signals(evidence: float, content: float, agreed: bool = False) -> Signals:
         return Signals(domains=[], evidence=evidence, lexical=0.3, content=content, agreement=1.0, doc_age_days=None,
