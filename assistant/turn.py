@@ -203,16 +203,16 @@ class TurnPipeline:
         if not grounding.asks_superlative(question):
             return hits
         snapshot = self.searcher.store.snapshot()
+        hits, compared = list(hits), set()
         for place, hit in enumerate(hits):
-            if not hit.chunk.source.lower().endswith(TABLE_FILES) or not grounding.is_record(hit.chunk.text):
+            source = hit.chunk.source
+            if source in compared or not source.lower().endswith(TABLE_FILES) or not grounding.is_record(hit.chunk.text):
                 continue
-            rows = snapshot.chunks_of(hit.chunk.source) if snapshot is not None else []
-            if not 2 <= len(rows) <= MAX_TABLE_ROWS:
-                continue
-            best = grounding.superlative_row(question, [row.text for row in rows])
-            if best is None or any(h.chunk.id == rows[best].id for h in hits):
-                return hits
-            return [*hits[:place], Hit(rows[best], hit.score, added=True), *hits[place + 1 :]]
+            compared.add(source)  # each table file once: two price lists' winners are then compared with each other
+            rows = snapshot.chunks_of(source) if snapshot is not None else []
+            best = grounding.superlative_row(question, [row.text for row in rows]) if 2 <= len(rows) <= MAX_TABLE_ROWS else None
+            if best is not None and not any(h.chunk.id == rows[best].id for h in hits):
+                hits[place] = Hit(rows[best], hit.score, added=True)
         return hits
 
     def _resolve(self, mode: Mode, decision: RouteDecision, adapter: str | None) -> tuple[str, str, str | None]:
