@@ -408,9 +408,7 @@ def _superlative_row(question: str, passages: Sequence[str], whole: Sequence[str
     for n, sentence in rows:
         if (fields := _record(sentence)) is None:
             continue
-        # not the first column: it names the row, what the question asks for ("Which model…": "Model: Stride 200")
-        number = next((NUMBER.search(value) for name, value in fields[1:] if _names_column(name, words) and NUMBER.search(value)), None)
-        if number:
+        if number := _asked_value(fields, words):
             valued.append((float(number.group().replace(",", "")), (n, sentence)))
     if len(valued) < 2:
         return None
@@ -541,7 +539,14 @@ def _the_row_asked(question: str, picked: Sequence[tuple[int, str]]) -> bool:
     holds neither "cheapest" nor "tracker"."""
     superlative = _superlative(question)
     fields = _record(picked[0][1]) if superlative and len(picked) == 1 else None
-    return bool(fields) and any(_names_column(name, superlative[0]) and NUMBER.search(value) for name, value in fields[1:])
+    return bool(fields) and _asked_value(fields, superlative[0]) is not None
+
+
+def _asked_value(fields: list[list[str]], words: set[str]) -> re.Match | None:
+    """The number in the row's column the question's `words` name — not the first column: it names
+    the row, what the question asks for ("Which model…": "Model: Stride 200")."""
+    return next((number for name, value in fields[1:] if _names_column(name, words) and (number := NUMBER.search(value))),
+                None)  # fmt: skip
 
 
 def _names_column(name: str, words: set[str]) -> bool:

@@ -18,6 +18,7 @@ from assistant.index.tokenize import QUESTION_WORDS, tokenize
 from assistant.injection import instructions_in
 from assistant.llm.embeddings import IdentifiedEmbeddings
 
+EVERY_WORD = 1.0 - 1e-9  # the coverage of a passage that holds every content word (a sum of floats)
 CONTENT_PASSAGES = 10  # BM25 passages searched for one that holds every content word of the question
 
 
@@ -121,12 +122,12 @@ class HybridSearcher:
         evidence.embed_ms = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
         tokens = tokenize(query, exact_numbers=True)
-        evidence.hits, bm25, covered = self._ranked(snapshot, tokens, vector, k)
+        evidence.hits, bm25, content, covered = self._ranked(snapshot, tokens, vector, k)
         evidence.lexical = snapshot.coverage(tokens, bm25[0][0]) if bm25 else 0.0
         evidence.content = max(covered, default=0.0)
         top = evidence.hits[0] if evidence.hits else None
-        evidence.agreed = bool(top and top.bm25_rank == 1 and top.dense_rank == 1 and covered and covered[0] >= 1.0 - 1e-9
-                               and len({t for t in tokens if t not in QUESTION_WORDS}) >= 2)  # fmt: skip
+        evidence.agreed = bool(top and top.bm25_rank == 1 and top.dense_rank == 1 and len(content) >= 2
+                               and covered[0] >= EVERY_WORD)  # fmt: skip
         evidence.search_ms = (time.perf_counter() - started) * 1000
         return evidence
 
@@ -148,13 +149,14 @@ class HybridSearcher:
         """Both retrievers' candidates → RRF → the best k. No embedding work happens here."""
         return self._ranked(snapshot, tokens, vector, k)[0]
 
-    def _ranked(self, snapshot, tokens: list[str], vector: np.ndarray, k: int) -> tuple[list[Hit], list[Scored], list[float]]:
-        """(`fuse`'s hits, BM25's candidates, how much of the question's content words each of BM25's
-        first passages holds): `search` weighs the last two too."""
+    def _ranked(self, snapshot, tokens: list[str], vector: np.ndarray,
+                k: int) -> tuple[list[Hit], list[Scored], list[str], list[float]]:  # fmt: skip
+        """(`fuse`'s hits, BM25's candidates, the question's content words, how much of them each of
+        BM25's first passages holds): `search` weighs the last three too."""
         bm25, dense = snapshot.candidates(tokens, vector, self.candidates)  # one call (one round trip on Qdrant)
         content = list(dict.fromkeys(t for t in tokens if t not in QUESTION_WORDS))
         covered = [snapshot.coverage(content, c) for c, _ in bm25[:CONTENT_PASSAGES]] if content else []
-        return _with_every_word(snapshot, content, bm25, covered, dense, self.rank(bm25, dense, k)), bm25, covered
+        return _with_every_word(snapshot, content, bm25, covered, dense, self.rank(bm25, dense, k)), bm25, content, covered
 
     def rank(self, bm25: list[Scored], dense: list[Scored], k: int) -> list[Hit]:
         """RRF over the two legs' ranked candidates → the best k, the last of them given up for the
@@ -203,7 +205,7 @@ def _with_every_word(snapshot, content: list[str], bm25: list[Scored], covered: 
         return top
     if any(snapshot.coverage([rarest], h.chunk) > 0 for h in top):
         return top
-    rank = next((n for n, c in enumerate(covered) if c >= 1.0 - 1e-9), None)
+    rank = next((n for n, c in enumerate(covered) if c >= EVERY_WORD), None)
     if rank is None:
         return top
     chunk, score = bm25[rank]
