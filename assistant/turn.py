@@ -19,6 +19,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from assistant import grounding, measures, prompts, recency
 from assistant.citations import cite
 from assistant.errors import BadInput
+from assistant.index.loaders import RECORD_FILES
 from assistant.injection import instructions_in
 from assistant.llm.embeddings import TurnEmbeddings
 from assistant.retrieval import Evidence, Hit
@@ -30,7 +31,6 @@ MODES: tuple[str, ...] = ("auto", "base", "finetuned", "retrieval", "finetuned+r
 AnswerKind = Literal["generated", "extractive", "not_found", "closed_book"]
 CLOSEST_RUNNER_UP = 2  # "the closest your documents come": first in one search, at worst second in the other
 NOT_FOUND_QUOTE = 2  # sentences of the closest passage quoted under "not found"
-TABLE_FILES = (".csv", ".json", ".jsonl")  # read a record a passage (`loaders.load_csv`, …): a spreadsheet's rows
 MAX_TABLE_ROWS = 5000  # a spreadsheet compared whole for a superlative (`_superlative_rows`): larger ones as read
 
 
@@ -206,7 +206,7 @@ class TurnPipeline:
         hits, compared = list(hits), set()
         for place, hit in enumerate(hits):
             source = hit.chunk.source
-            if source in compared or not source.lower().endswith(TABLE_FILES) or not grounding.is_record(hit.chunk.text):
+            if source in compared or not source.lower().endswith(RECORD_FILES) or not grounding.is_record(hit.chunk.text):
                 continue
             compared.add(source)  # each table file once: two price lists' winners are then compared with each other
             rows = snapshot.chunks_of(source) if snapshot is not None else []

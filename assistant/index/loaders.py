@@ -358,6 +358,9 @@ def load_jsonl(path: Path) -> list[Section]:
     return sections
 
 
+# The types read a record a section (`load_csv`, `load_json`, `load_jsonl`): a spreadsheet's rows, each its own passage.
+RECORD_FILES = (".csv", ".json", ".jsonl")
+
 LOADERS: dict[str, Callable[[Path], list[Section]]] = {
     ".md": load_markdown,
     ".markdown": load_markdown,
