@@ -209,7 +209,7 @@ class TurnPipeline:
             if source in compared or not source.lower().endswith(RECORD_FILES) or not grounding.is_record(hit.chunk.text):
                 continue
             compared.add(source)  # each table file once: two price lists' winners are then compared with each other
-            rows = snapshot.chunks_of(source) if snapshot is not None else []
+            rows = snapshot.chunks_of(source, MAX_TABLE_ROWS + 1) if snapshot is not None else []
             best = grounding.superlative_row(question, [row.text for row in rows]) if 2 <= len(rows) <= MAX_TABLE_ROWS else None
             if best is not None and not any(h.chunk.id == rows[best].id for h in hits):
                 hits[place] = Hit(rows[best], hit.score, added=True)

@@ -163,9 +163,21 @@ class QdrantIndex:
             responses = self.client.query_batch_points(self.collection, requests=requests)
         return [any(p.score > 0 for p in r.points) for r in responses]
 
-    def chunks_of(self, source: str) -> list:
-        """None: a file's rows are read only as the search returns them (`turn._superlative_rows` is off)."""
-        return []
+    def chunks_of(self, source: str, limit: int | None = None) -> list[Chunk]:
+        """A file's chunks in reading order, scrolled by their path (a payload index in each
+        generation), at most `limit` of them: a spreadsheet's rows (`turn._superlative_rows`)."""
+        from qdrant_client import models
+
+        where = models.Filter(must=[models.FieldCondition(key="source", match=models.MatchValue(value=source))])
+        chunks, offset = [], None
+        while limit is None or len(chunks) < limit:
+            with reachable(self.client):
+                points, offset = self.client.scroll(self.collection, scroll_filter=where, limit=UPLOAD_BATCH,
+                                                    offset=offset, with_payload=True)  # fmt: skip
+            chunks += [Chunk(**p.payload) for p in points]
+            if offset is None:
+                break
+        return sorted(chunks, key=lambda c: (c.page or 0, c.start))[:limit]
 
     def rarest(self, terms: list[str]) -> str | None:
         """None: the server keeps its document frequencies to itself, so the search reads no passage
@@ -252,6 +264,8 @@ class QdrantStore:
             metadata={"manifest": snapshot.manifest.to_json()},
         )  # fmt: skip
         try:
+            if (getattr(self.client, "init_options", None) or {}).get("url"):  # local mode scans: it has no such index
+                self.client.create_payload_index(name, "source", models.PayloadSchemaType.KEYWORD)  # `chunks_of`
             sparse_vectors = sparse_documents(snapshot)
             vectors = np.asarray(snapshot.vectors, dtype=np.float32)
             for start in range(0, len(snapshot), UPLOAD_BATCH):

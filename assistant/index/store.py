@@ -132,14 +132,15 @@ class Snapshot:
     def rarest(self, terms: list[str]) -> str | None:
         return self.bm25.rarest(terms)
 
-    def chunks_of(self, source: str) -> list[Chunk]:
-        """A file's chunks in reading order (a spreadsheet's rows: `turn._superlative_rows`)."""
+    def chunks_of(self, source: str, limit: int | None = None) -> list[Chunk]:
+        """A file's chunks in reading order, at most `limit` of them (a spreadsheet's rows:
+        `turn._superlative_rows`)."""
         if self._by_source is None:
             by_source: dict[str, list[Chunk]] = {}
             for chunk in self.chunks:
                 by_source.setdefault(chunk.source, []).append(chunk)
             self._by_source = by_source
-        return self._by_source.get(source, [])
+        return self._by_source.get(source, [])[:limit]
 
     def nearest(self, vectors: np.ndarray) -> np.ndarray:
         """Each query vector's best cosine against the chunks."""

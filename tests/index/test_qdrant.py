@@ -128,3 +128,17 @@ def test_both_backends_know_which_names_the_folder_never_mentions(folder, tmp_pa
         searcher = HybridSearcher(store, minilm)
         names = ["Sonos", "QN90", "Wi-Fi", "Smart-Hub", "Dolby Vision", "Dolby Atmos", "Alexa"]
         assert searcher.unmentioned(names) == ["Sonos", "Dolby Atmos", "Alexa"]
+
+
+def test_both_backends_give_a_files_rows_in_reading_order(folder, tmp_path, minilm, qdrant):
+    """A spreadsheet is compared whole when asked which row has the most (`turn._superlative_rows`)."""
+    (folder / "trackers.csv").write_text("Model,Price\n" + "".join(f"Tracker {n},${n * 10}\n" for n in range(1, 13)))
+    embedded = IndexStore(tmp_path / "index")
+    rows = []
+    for store in (embedded, qdrant):
+        Ingestor(folder, store, minilm).run()
+        snapshot = store.snapshot()
+        rows.append([c.text for c in snapshot.chunks_of("trackers.csv")])
+        assert len(snapshot.chunks_of("trackers.csv", 5)) == 5 and snapshot.chunks_of("missing.csv") == []
+    assert rows[0] == rows[1] and len(rows[0]) == 12
+    assert rows[0][0].startswith("Model: Tracker 1\n") and rows[0][-1].startswith("Model: Tracker 12\n")
