@@ -458,6 +458,7 @@ def finetune(
 @click.option("--json", "as_json", is_flag=True, help="Print the decision and signals as JSON.")
 def route(question: str, as_json: bool) -> None:
     """Show where QUESTION would be routed, why, and the signals behind it."""
+    from assistant import spelling
     from assistant.services import Services
     from assistant.turn import clean_question
 
@@ -468,10 +469,13 @@ def route(question: str, as_json: bool) -> None:
     for warning in services.warnings:
         click.echo(f"warning: {warning}", err=True)
     decision, evidence = routed.decision, routed.evidence
-    payload = decision.to_json() | {"retrieve_ms": round(evidence.embed_ms + evidence.search_ms, 2)}
+    payload = decision.to_json() | {"retrieve_ms": round(evidence.embed_ms + evidence.search_ms, 2),
+                                    "misspelt": routed.misspelt}  # fmt: skip
     if as_json:
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
+    if routed.misspelt:
+        click.echo(spelling.notice(routed.misspelt))
     click.echo(f"{decision.route} ({decision.confidence:.0%}): {decision.reason}")
     sig = decision.signals
     for d in sig.domains:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant import spelling
 from assistant.index.chunking import Chunk
 from assistant.index.store import Scored
 from assistant.index.tokenize import QUESTION_WORDS, tokenize
@@ -130,6 +131,11 @@ class HybridSearcher:
                                and covered[0] >= EVERY_WORD)  # fmt: skip
         evidence.search_ms = (time.perf_counter() - started) * 1000
         return evidence
+
+    def misspelt(self, text: str) -> dict[str, str]:
+        """{misspelt word: the folder's word it meant} (`spelling.corrections`)."""
+        snapshot = self.store.snapshot()
+        return spelling.corrections(text, snapshot.mentions) if snapshot is not None and len(snapshot) else {}
 
     def unmentioned(self, names: list[str]) -> list[str]:
         """The `names` (a question's: `grounding.named_words`) the folder never mentions: one of

@@ -16,7 +16,7 @@ from typing import Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from assistant import grounding, measures, prompts, recency
+from assistant import grounding, measures, prompts, recency, spelling
 from assistant.citations import cite
 from assistant.errors import BadInput
 from assistant.index.loaders import RECORD_FILES
@@ -138,6 +138,8 @@ class AnswerStream:
 class Routed:
     decision: RouteDecision
     evidence: Evidence
+    question: str  # as searched and weighed: misspelt words corrected (`spelling`)
+    misspelt: dict[str, str] = field(default_factory=dict)
 
 
 class TurnPipeline:
@@ -152,11 +154,13 @@ class TurnPipeline:
 
     def route(self, question: str, previous: str | None = None) -> Routed:
         """One retrieval call (reused by the answer) and the router's decision on it."""
+        misspelt = self.searcher.misspelt(question)
+        question = spelling.corrected(question, misspelt)
         query, follow_up = rewrite_follow_up(question, previous)
         query = measures.search_query(query)
         evidence = self.searcher.search(query, self.settings.passages)
         decision = self.router.decide(self.router.signals(question, evidence, query, follow_up, evidence.vector))
-        return Routed(decision, evidence)
+        return Routed(decision, evidence, question, misspelt)
 
     def answer(self, text: str, mode: Mode = "auto", *, history: Sequence[tuple[str, str]] = (),
                adapter: str | None = None, answer_mode: AnswerMode | None = None) -> AnswerStream:  # fmt: skip
@@ -167,7 +171,9 @@ class TurnPipeline:
         started = time.perf_counter()
         question, notices = clean_question(text, self.settings.max_question_chars)
         routed = self.route(question, history[-1][0] if history else None)
-        decision, evidence = routed.decision, routed.evidence
+        decision, evidence, question = routed.decision, routed.evidence, routed.question
+        if routed.misspelt:
+            notices.append(spelling.notice(routed.misspelt))
         if self.on_route:
             self.on_route(question, decision, forced=mode != "auto")
         route, reason, domain = self._resolve(mode, decision, adapter)

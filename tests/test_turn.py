@@ -272,3 +272,10 @@ def test_asked_which_has_the_most_every_row_of_the_spreadsheet_is_compared(setti
         result = services.pipeline.answer(question, "retrieval").collect()
         assert result.answer.startswith(grounding.QUOTE_PREFIX), (question, result.answer)
         assert f"Model: {model};" in result.answer and result.citations[0].source == "trackers.csv", (question, result.answer)
+
+
+def test_a_misspelt_word_is_searched_as_the_folder_writes_it_and_the_turn_says_so(indexed):
+    result = indexed.pipeline.answer("When is the Smart Hub store offline for maintanance?", "retrieval").collect()
+    assert "Searched with “maintenance” for “maintanance”." in result.notices
+    assert result.citations and result.citations[0].source == "notice.txt" and "3 December" in result.answer
+    assert "maintenance" in result.question

@@ -51,7 +51,7 @@ PLAN = {
     "red_team": ("auto",),
 }
 USER_MODES = ("retrieval", "auto")
-PIPELINE_VERSION = "73"  # bump when the turn's prompts or checks change, to invalidate cached answers; next: 76 (74, 75 cached experiments)
+PIPELINE_VERSION = "76"  # bump when the turn's prompts or checks change, to invalidate cached answers (74, 75: experiments)
 F1_MATCH = 0.3  # token F1 at which an answer counts as matching a long reference (`f1_at_least_0_3`)
 SCAFFOLDING = re.compile(r"(^|\n)\s*(passages?|sources?|question)\s*:|\[\d+\]\s*\(", re.I)
 
