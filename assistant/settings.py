@@ -136,6 +136,11 @@ class Settings(BaseSettings):
         "question the documents answer is answered by quoting them at once instead of queueing (the message "
         "says so); 0 = always queue. 2 = the embedded model's parallel slots; raise it with a fast Ollama server.",
     )
+    spelling: bool = Field(
+        True,
+        description="Search a misspelt question word as the folder writes it ('serch' → 'search'), with a notice; "
+        "false = search every word as typed (a folder and questions mostly in another language are left alone anyway).",
+    )
     quote_first: QuoteFirst = Field(
         QuoteFirst.ALL_BUT_FACTS,
         description="In auto mode, which questions the base model does not write an answer to from the documents: "

@@ -154,7 +154,7 @@ class TurnPipeline:
 
     def route(self, question: str, previous: str | None = None) -> Routed:
         """One retrieval call (reused by the answer) and the router's decision on it."""
-        misspelt = self.searcher.misspelt(question)
+        misspelt = self.searcher.misspelt(question) if self.settings.spelling else {}
         question = spelling.corrected(question, misspelt)
         query, follow_up = rewrite_follow_up(question, previous)
         query = measures.search_query(query)

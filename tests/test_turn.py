@@ -279,3 +279,6 @@ def test_a_misspelt_word_is_searched_as_the_folder_writes_it_and_the_turn_says_s
     assert "Searched with “maintenance” for “maintanance”." in result.notices
     assert result.citations and result.citations[0].source == "notice.txt" and "3 December" in result.answer
     assert "maintenance" in result.question
+    typed = Services(indexed.settings.model_copy(update={"spelling": False}))  # ASSISTANT_SPELLING=false
+    result = typed.pipeline.answer("When is the Smart Hub store offline for maintanance?", "retrieval").collect()
+    assert not result.notices and "maintanance" in result.question
