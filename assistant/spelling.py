@@ -79,9 +79,8 @@ def corrections(question: str, held: Callable[[list[str]], Sequence[bool]]) -> d
     suggested = {w: [s.term for s in _speller().lookup(w, Verbosity.CLOSEST, 2 if len(w) >= 8 else 1)]
                  for w in unknown if not in_folder[w]}  # fmt: skip
     candidates = list(dict.fromkeys(t for terms in suggested.values() for t in terms if tokenize(t)))
-    if not candidates:
-        return {}
-    found = dict(zip(candidates, held([tokenize(t)[0] for t in candidates]), strict=True))
+    found = dict(zip(candidates, held([tokenize(t)[0] for t in candidates]), strict=True)) if candidates else {}
+    found |= {t: True for terms in suggested.values() for t in terms if not tokenize(t)}  # "there": no index term, every folder's
     return {w: next(t for t in terms if found.get(t)) for w, terms in suggested.items() if any(found.get(t) for t in terms)}
 
 

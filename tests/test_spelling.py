@@ -30,4 +30,5 @@ def test_words_the_folder_holds_names_contractions_and_short_words_stay():
 
 def test_only_a_word_the_folder_holds_is_a_correction():
     assert corrections("How do I serch?", lambda terms: [False] * len(terms)) == {}
+    assert corrections("Is therre an app?", lambda terms: [False] * len(terms)) == {"therre": "there"}  # every folder's
     assert corrections("Wie kann ich die Fernbedienung koppeln?", held) == {}  # not English: left alone
