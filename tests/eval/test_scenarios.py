@@ -56,6 +56,14 @@ def test_builtin_scenarios_come_from_the_repository_and_never_from_shared():
             assert not any(f in path.read_text() for f in forbidden), path
 
 
+def test_a_freshqa_question_with_two_sources_is_answered_by_either_page():
+    """FreshQA lists a source a line; the pages saved with the benchmark are each question's first."""
+    freshqa = {i.question: i for i in next(s for s in builtin_scenarios() if s.name == "freshqa").items}
+    both = freshqa["Did Emeritus Benedict XVI and Queen Elizabeth II die in the same year?"]
+    assert both.sources == ("wiki/Pope_Benedict_XVI.txt", "wiki/Elizabeth_II.txt")
+    assert len(freshqa) == 60 and all(i.sources for i in freshqa.values())
+
+
 def test_the_phone_manual_is_built_from_the_sections_its_real_questions_quote(tmp_path):
     """E-Manual QA's 50-question S10 sample: each question's section is a file of the folder, holding its reference."""
     scenarios = builtin_scenarios()
