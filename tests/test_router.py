@@ -202,6 +202,14 @@ def test_another_product_s_documentation_keeps_the_fine_tune_out(minilm, tmp_pat
                        foreign=lambda *_: 0.03)  # a folder about something else (Wikipedia pages: 3 %)
     decision = elsewhere.decide(elsewhere.signals(q, evidence(0.2, ("wiki.md",), text=band), q, False, None))
     assert decision.route == "finetuned"
+    # Passages about something else that match the question's topic but not its words: the fine-tune
+    # answers alone; one passage that holds all its content words is read with it.
+    q, notes = "How do I turn on Ambient Mode on the TV?", "Firmware 1510 fixed a bug where Ambient Mode showed a black screen."
+    topical = evidence(0.6, ("notes.md",), text=notes)
+    decision = elsewhere.decide(elsewhere.signals(q, topical, q, False, None))
+    assert decision.route == "finetuned" and "match its topic" in decision.reason and "not from your documents" in decision.reason
+    topical.content = 1.0
+    assert elsewhere.decide(elsewhere.signals(q, topical, q, False, None)).route == "finetuned+retrieval"
     old_card = load_domains([card("tv", tmp_path, TV, TV_ANSWERS, minilm)], minilm, tmp_path / "cache")
     old = Router(old_card, minilm, Policy(membership_percentile=20), bar=lambda p: (0.5, 0.9), foreign=lambda *_: 0.3)
     decision = old.decide(old.signals(q, evidence(0.2, ("band.md",), text=band), q, False, None))
