@@ -473,6 +473,13 @@ def _answer_type(question: str) -> Callable[[str], bool] | None:
     return None
 
 
+def gives_what_is_asked(question: str, picked: Sequence[tuple[int, str]]) -> bool:
+    """Does a picked sentence hold the kind of thing the question asks for (`_answer_type`: a price,
+    a number, a year, a new name, a definition)? True for a question that asks for no such thing."""
+    holds = _answer_type(question)
+    return holds is None or any(holds(sentence) for _, sentence in picked)
+
+
 def asks_for_steps(question: str) -> bool:
     """"How do I…", "where…", "what are the steps…" — but not "how many", which wants a number."""
     return bool(STEPS_QUESTION.search(question)) and not NUMBER_QUESTION.match(question)

@@ -19,6 +19,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from assistant import grounding, measures, prompts, recency, spelling
 from assistant.citations import cite
 from assistant.errors import BadInput
+from assistant.fingerprint import OWN_SHARE
 from assistant.index.loaders import RECORD_FILES
 from assistant.injection import instructions_in
 from assistant.llm.embeddings import TurnEmbeddings
@@ -197,8 +198,10 @@ class TurnPipeline:
         if route == "not_found" or not decision.answerable:
             return self._not_found(result, hits, started, decision, vectors)
         answer_mode = answer_mode or self.settings.answer_mode
+        reading = next((m for m in decision.signals.domains if m.name == domain), None)
+        foreign = reading is not None and reading.own_passages is not None and reading.own_passages < OWN_SHARE
         return self._grounded(model, question, hits, domain, past, result, started, answer_mode, vectors,
-                              bar=decision.bar)  # fmt: skip
+                              bar=decision.bar, foreign=foreign)  # fmt: skip
 
     def _superlative_rows(self, question: str, hits: list[Hit]) -> list[Hit]:
         """A spreadsheet's rows are passages of their own, and asked which has the most (or the least,
@@ -237,7 +240,13 @@ class TurnPipeline:
         return mode, f"You chose {labels[mode]}.", None
 
     def _grounded(self, model, question: str, hits: list[Hit], domain: str | None, past, result: TurnResult,
-                  started: float, answer_mode: AnswerMode, vectors: TurnEmbeddings, *, bar: float) -> AnswerStream:  # fmt: skip
+                  started: float, answer_mode: AnswerMode, vectors: TurnEmbeddings, *, bar: float,
+                  foreign: bool = False) -> AnswerStream:  # fmt: skip
+        """`foreign`: the fine-tuned model reads passages that are not its domain's documents (the
+        demo's release notes): a quote replaces its unsupported answer only when it holds what the
+        question asks for (`grounding.gives_what_is_asked`). Its answer came from what it was trained
+        on; "What is Ambient Mode?" had become the release note "…fixed a bug where Ambient Mode
+        showed a black screen after a power cut", which holds both its words and defines nothing."""
         passages = self._usable_passages(question, hits, result)
         if not any(passages):
             return self._not_found(result, hits, started, None, vectors)
@@ -294,7 +303,7 @@ class TurnPipeline:
                 verdict = grounding.verify(answer, question, passages, cited.numbers, titles)
                 if not verdict.ok:
                     r.draft, r.replaced_because, r.draft_citations = r.answer, verdict.why, r.citations
-                    if not (self._extractive(question, quotable, hits, r, vectors, require_match=True)
+                    if not (self._extractive(question, quotable, hits, r, vectors, require_match=True, asked=foreign)
                             or (not domain and self._closest(question, passages, hits, r, vectors, bar))):  # fmt: skip
                         self._unsupported(r, hits, domain, passages, vectors)
             r.timings.verify_ms = _ms_since(tick)
@@ -369,12 +378,15 @@ class TurnPipeline:
 
     def _extractive(self, question: str, passages: list[str], hits: list[Hit], r: TurnResult,
                     vectors: TurnEmbeddings | None = None, require_match: bool = False,
-                    prefix: str = grounding.QUOTE_PREFIX) -> bool:  # fmt: skip
+                    prefix: str = grounding.QUOTE_PREFIX, asked: bool = False) -> bool:  # fmt: skip
         """Replace the answer by a quote of the best sentences of `passages` (`_quote_from`'s); False if there is none
-        (or, with `require_match`, none that holds enough of the question's words)."""
+        (or, with `require_match`, none that holds enough of the question's words; with `asked`, none
+        that holds what it asks for: a number, a name, a definition)."""
         picked = grounding.extract(question, passages, vectors or self.searcher.embeddings,
                                    whole=[h.chunk.text for h in hits], closeness=[h.dense_score for h in hits])  # fmt: skip
         if not picked or (require_match and not grounding.answers_question(question, picked, _titles(picked, hits))):
+            return False
+        if asked and not grounding.gives_what_is_asked(question, picked):
             return False
         self._quote(picked, hits, r, prefix)
         return True

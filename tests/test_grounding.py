@@ -373,3 +373,11 @@ def test_the_cheapest_is_the_row_with_the_lowest_price_and_that_row_answers_it()
     assert grounding.superlative_row("Which tracker do you recommend?", rows) is None
     assert grounding.answers_question("What is the cheapest tracker?", [(1, rows[0])])  # holds neither word, yet answers
     assert not grounding.answers_question("What is the cheapest tracker?", [(1, "Shipping is free over $50.")])
+
+
+def test_a_quote_gives_what_is_asked_only_when_it_holds_that_kind_of_thing():
+    note = [(1, "Firmware 1510 fixed a bug where Ambient Mode showed a black screen after a power cut.")]
+    assert not grounding.gives_what_is_asked("What is Ambient Mode?", note)
+    assert grounding.gives_what_is_asked("What is Ambient Mode?", [(1, "Ambient Mode lets the TV show art when off.")])
+    assert not grounding.gives_what_is_asked("How many HDMI ports does it have?", [(1, "Connect HDMI devices here.")])
+    assert grounding.gives_what_is_asked("How do I turn on Ambient Mode?", note)  # no kind of thing asked for
