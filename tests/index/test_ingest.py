@@ -161,13 +161,16 @@ def test_killed_ingest_never_damages_the_index(ingestor, store, tmp_path):
         from assistant.index.ingest import Ingestor
         from assistant.index.store import IndexStore
         from assistant.llm.embeddings import MiniLMEmbeddings
-        Ingestor({str(ingestor.root)!r}, IndexStore({str(store.root)!r}), MiniLMEmbeddings()).run()
+        Ingestor({str(ingestor.root)!r}, IndexStore({str(store.root)!r}), MiniLMEmbeddings()).run(
+            lambda p: p.phase == "embed" and print("embedding", flush=True))
         """
     )
-    proc = subprocess.Popen([sys.executable, "-c", script])
+    # Killed once it says it is embedding (the first of four batches): a fixed 5 s wait let a fast
+    # machine embed the whole bulk and commit first.
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
-        proc.wait(timeout=5)  # imports take ~2 s and embedding the bulk ~10 s: killed mid-embedding
-    except subprocess.TimeoutExpired:
+        assert proc.stdout.readline().strip() == "embedding", "the ingest ended before it embedded anything"
+    finally:
         proc.kill()
         proc.wait()
     assert proc.returncode != 0, "the ingest finished before it could be killed; add more files"
