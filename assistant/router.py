@@ -319,6 +319,8 @@ class Router:
         # they are read only when they hold the question's words (`specific`).
         topical = answerable and reads and not current and not specific(signals, lexical_bar) and \
             member.own_passages is not None and member.own_passages < OWN_SHARE  # fmt: skip
+        if topical:  # decided by the words the passages lack, not by the cosine's margin over the bar
+            confidence = min(0.99, 0.5 + (1.0 - signals.content) / 2)
         if answerable and not topical:
             route: Route = "finetuned+retrieval" if reads else "retrieval"
         elif member and not current and other is None:

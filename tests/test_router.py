@@ -208,6 +208,7 @@ def test_another_product_s_documentation_keeps_the_fine_tune_out(minilm, tmp_pat
     topical = evidence(0.6, ("notes.md",), text=notes)
     decision = elsewhere.decide(elsewhere.signals(q, topical, q, False, None))
     assert decision.route == "finetuned" and "match its topic" in decision.reason and "not from your documents" in decision.reason
+    assert decision.confidence == 0.99  # no passage holds any of its content words (`Evidence.content` 0)
     topical.content = 1.0
     assert elsewhere.decide(elsewhere.signals(q, topical, q, False, None)).route == "finetuned+retrieval"
     old_card = load_domains([card("tv", tmp_path, TV, TV_ANSWERS, minilm)], minilm, tmp_path / "cache")
