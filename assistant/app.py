@@ -39,7 +39,7 @@ from assistant.errors import AssistantError
 from assistant.escalations import EscalationStore
 from assistant.services import Services
 from assistant.settings import Settings
-from assistant.turn import Citation, Conversation, TurnResult
+from assistant.turn import Citation, Conversation, TurnResult, replaced_by
 from assistant.uploads import check_upload, drop_unindexed, save_upload
 
 log = logging.getLogger("assistant.app")
@@ -175,7 +175,7 @@ SAMPLE_TICKET = ("Hello, I got my TV last week and cannot get the remote to work
 async def starters(user: cl.User | None = None, language: str | None = None) -> list[cl.Starter]:
     return [
         cl.Starter(label="Pair the remote", message="How do I pair the Samsung Smart Remote with my TV?"),
-        cl.Starter(label="Turn on subtitles", message="How do I turn on the caption function?"),
+        cl.Starter(label="Caption language", message="How do I select the caption language?"),
         cl.Starter(label="Latest firmware", message="What is the latest firmware version and what does it fix?"),
         cl.Starter(label="Smart Hub maintenance", message="When is the Smart Hub maintenance scheduled?"),
     ]
@@ -271,8 +271,8 @@ async def answer(text: str, route: str) -> None:
         clock.first("first_token")
         await reply.stream_token(token)
     clock.lap("stream")
-    if result.draft is not None:  # verification replaced the streamed draft with a quote
-        async with cl.Step(name="Draft replaced by a quote from the source", type="tool", show_input=False) as step:
+    if result.draft is not None:  # a check replaced the streamed draft (with a quote, or "not found")
+        async with cl.Step(name=f"Draft replaced by {replaced_by(result)}", type="tool", show_input=False) as step:
             step.output = f"The generated draft was not used: {result.replaced_because}.\n\n> {chat_view.escape(result.draft)}"
     reply.content = result.answer + chat_view.footer(result)
     reply.elements = citation_elements(result.citations, result.question)

@@ -153,7 +153,7 @@ def serve(host: str, port: int, watch: bool) -> None:
 def ask(question: str, route: str, as_json: bool, adapter: Path | None) -> None:
     """Answer one QUESTION from the command line."""
     from assistant.services import Services
-    from assistant.turn import clean_question
+    from assistant.turn import clean_question, replaced_by
 
     question = _utf8(question, "question")
     extra = []
@@ -182,7 +182,7 @@ def ask(question: str, route: str, as_json: bool, adapter: Path | None) -> None:
     else:
         click.echo()
         if r.draft is not None:
-            click.echo(f"\n(replaced by a quote from the source: {r.replaced_because})\n{r.answer}")
+            click.echo(f"\n(replaced by {replaced_by(r)}: {r.replaced_because})\n{r.answer}")
     for c in r.citations:
         where = c.source + (f", page {c.page}" if c.page else "") + (f", {c.section}" if c.section else "")
         click.echo(f"  [{c.n}] {where}", err=True)

@@ -40,6 +40,8 @@ UNSUPPORTED_WORDS = 0.35  # share of an answer's content words found in no passa
 STEPS_QUESTION = re.compile(r"(^|[,;]\s*)(how|what are the steps|where)\b", re.I)  # "I lost my band, how do I…"
 NUMBER_QUESTION = re.compile(rf"^\s*(how (many|much|long|old|{'|'.join(measures.ATTRIBUTES)})|what (year|percentage|number))\b", re.I)
 WHO_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.I)
+YES_NO_QUESTION = re.compile(r"^\s*(is|are|was|were|am|do|does|did|can|could|should|would|will|shall|may|might|must|"
+                             r"has|have|had|isn't|aren't|doesn't|don't|can't|won't)\b", re.I)
 WHAT_TO_DO = re.compile(r"^\s*why\b|\bwhat (should|can|do|must) (i|we) (need to |have to )?do\b", re.I)
 # What a "when" answer names: a date, a number of something, a day, a month, a season, a time of day. "When do the
 # brake pads need replacing?" was answered "…when the vehicle is in a heavy rain", every word of it the passages'.
@@ -483,6 +485,19 @@ def gives_what_is_asked(question: str, picked: Sequence[tuple[int, str]]) -> boo
 def asks_for_steps(question: str) -> bool:
     """"How do I…", "where…", "what are the steps…" — but not "how many", which wants a number."""
     return bool(STEPS_QUESTION.search(question)) and not NUMBER_QUESTION.match(question)
+
+
+def bare_reply(question: str, answer: str) -> bool:
+    """Is the answer a bare "Yes" or "No" to a question that asks how, what or why? The TV fine-tune
+    answers "How do I turn on the caption function?" — the chat's starter until session 24 — with "Yes"."""
+    words = re.findall(r"[a-z]+", answer.lower())
+    return 0 < len(words) <= 2 and words[0] in {"yes", "no"} and not asks_yes_no(question)
+
+
+def asks_yes_no(question: str) -> bool:
+    """Does its last sentence start as a yes/no question does ("Can I…", "Is it…", "Does…")?"""
+    last = re.split(r"(?<=[.!?])\s+", question.strip().rstrip("?!. ").strip())[-1]
+    return bool(YES_NO_QUESTION.match(last))
 
 
 def asks_what_to_do(question: str) -> bool:

@@ -76,6 +76,12 @@ class TurnResult:
         return asdict(self)
 
 
+def replaced_by(r: TurnResult) -> str:
+    """What took the place of a draft that failed its check, in words for the faces."""
+    return {"extractive": "a quote from the source", "not_found": "“not found” and the closest passages"}.get(
+        r.answer_kind, "another answer")
+
+
 def citation_of(n: int, hit: Hit) -> Citation:
     c = hit.chunk
     return Citation(n, c.source, c.page, c.section, " ".join(c.text.split())[:300], c.id, instructions_in(c.text))
@@ -192,7 +198,8 @@ class TurnPipeline:
             result.answer_kind = "closed_book"
             system = prompts.FINETUNED_SYSTEM if domain else prompts.BASE_SYSTEM
             messages = [SystemMessage(system), *past, HumanMessage(question)]
-            return AnswerStream(self._tokens(model, messages, domain), result, started)
+            return AnswerStream(self._tokens(model, messages, domain), result, started,
+                                lambda answer, r: self._no_bare_reply(answer, r, evidence))  # fmt: skip
         hits = self._superlative_rows(question, recency.newest_first(question, evidence.hits))
         vectors = TurnEmbeddings(self.searcher.embeddings, {evidence.query: evidence.vector} if evidence.vector is not None else {})
         if route == "not_found" or not decision.answerable:
@@ -202,6 +209,21 @@ class TurnPipeline:
         foreign = reading is not None and reading.own_passages is not None and reading.own_passages < OWN_SHARE
         return self._grounded(model, question, hits, domain, past, result, started, answer_mode, vectors,
                               bar=decision.bar, foreign=foreign)  # fmt: skip
+
+    def _no_bare_reply(self, answer: str, r: TurnResult, evidence: Evidence) -> None:
+        """A model answering alone that says only "Yes" or "No" to a how, what or why question
+        (`grounding.bare_reply`) has not answered it: "not found" and the folder's closest passages
+        instead, the reply kept as the draft."""
+        if not grounding.bare_reply(r.question, answer):
+            return
+        hits = evidence.hits
+        vectors = TurnEmbeddings(self.searcher.embeddings, {evidence.query: evidence.vector} if evidence.vector is not None else {})
+        passages = self._usable_passages(r.question, hits, r) if hits else []
+        r.draft, r.replaced_because = answer, f"“{answer}” does not answer a question that asks how, what or why"
+        r.route, r.answer_kind, r.model = "not_found", "not_found", "none (not found)"
+        r.answer = self._not_found_text(r.question, hits, passages, vectors)
+        r.citations = [citation_of(n, h) for n, h in enumerate(hits, 1)]
+        r.reason += f" Its answer was only “{answer}”, so the closest passages are shown instead."
 
     def _superlative_rows(self, question: str, hits: list[Hit]) -> list[Hit]:
         """A spreadsheet's rows are passages of their own, and asked which has the most (or the least,

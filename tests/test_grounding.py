@@ -381,3 +381,11 @@ def test_a_quote_gives_what_is_asked_only_when_it_holds_that_kind_of_thing():
     assert grounding.gives_what_is_asked("What is Ambient Mode?", [(1, "Ambient Mode lets the TV show art when off.")])
     assert not grounding.gives_what_is_asked("How many HDMI ports does it have?", [(1, "Connect HDMI devices here.")])
     assert grounding.gives_what_is_asked("How do I turn on Ambient Mode?", note)  # no kind of thing asked for
+
+
+def test_a_bare_yes_or_no_answers_only_a_yes_no_question():
+    assert grounding.bare_reply("How do I turn on the caption function?", "Yes")
+    assert grounding.bare_reply("I need the caption function to be activated. How to do that?", "Yes.")
+    assert not grounding.bare_reply("Can I turn on captions?", "Yes")
+    assert not grounding.bare_reply("Where is the menu? Is it on the left?", "No.")
+    assert not grounding.bare_reply("How do I pair it?", "Yes, hold Return and Play.")

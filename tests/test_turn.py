@@ -282,3 +282,17 @@ def test_a_misspelt_word_is_searched_as_the_folder_writes_it_and_the_turn_says_s
     typed = Services(indexed.settings.model_copy(update={"spelling": False}))  # ASSISTANT_SPELLING=false
     result = typed.pipeline.answer("When is the Smart Hub store offline for maintanance?", "retrieval").collect()
     assert not result.notices and "maintanance" in result.question
+
+
+def test_a_bare_yes_to_a_how_question_is_replaced_by_the_closest_passages(settings, folder):
+    """The shipped TV fine-tune says only "Yes" to this how-question (here; another CPU's arithmetic
+    may let it write more): a bare reply never stands, and when it came it is kept as the draft."""
+    from pathlib import Path
+
+    services = Services(settings.model_copy(update={"adapters_dir": Path(__file__).parents[1] / "adapters"}))
+    services.ingestor().run()
+    r = services.pipeline.answer("How do I turn on the caption function?", "finetuned").collect()
+    assert not grounding.bare_reply(r.question, r.answer)
+    if r.draft is not None:
+        assert grounding.bare_reply(r.question, r.draft) and r.answer_kind == "not_found" and r.citations
+        assert r.answer.startswith(NOT_FOUND) and "does not answer" in r.replaced_because

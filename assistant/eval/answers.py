@@ -51,7 +51,8 @@ PLAN = {
     "red_team": ("auto",),
 }
 USER_MODES = ("retrieval", "auto")
-PIPELINE_VERSION = "78"  # bump when the turn's prompts, checks or routes change, to invalidate cached answers (74, 75: experiments)
+PIPELINE_VERSION = "79"  # bump when the turn's prompts, checks or routes change, to invalidate cached answers (74, 75: experiments)
+CLOSED_BOOK_VERSION = "closed-book 2"  # the same for answers the model writes alone (2: `grounding.bare_reply`)
 F1_MATCH = 0.3  # token F1 at which an answer counts as matching a long reference (`f1_at_least_0_3`)
 SCAFFOLDING = re.compile(r"(^|\n)\s*(passages?|sources?|question)\s*:|\[\d+\]\s*\(", re.I)
 
@@ -93,7 +94,8 @@ class AnswerBank:
         route = mode.split("@")[0]
         adapters = {"auto": self.routable_sha, "finetuned": self.adapters_sha,
                     "finetuned+retrieval": self.adapters_sha}.get(route, "-")  # fmt: skip
-        version = "closed-book" if route in ("base", "finetuned") else PIPELINE_VERSION  # grounding changes spare these
+        # Grounding changes spare closed-book answers; their own check (a bare "Yes", session 24) does not.
+        version = CLOSED_BOOK_VERSION if route in ("base", "finetuned") else PIPELINE_VERSION
         policy = self.services.router.policy  # the bar decides "not found" on every grounded route; membership on auto
         routed = (policy.membership_percentile if route == "auto" else "-", policy.null_percentile)
         raw = "|".join(map(str, (version, mode, question, adapters, self.services.store.current_name(),
