@@ -201,7 +201,7 @@ class TurnPipeline:
             return AnswerStream(self._tokens(model, messages, domain), result, started,
                                 lambda answer, r: self._no_bare_reply(answer, r, evidence))  # fmt: skip
         hits = self._superlative_rows(question, recency.newest_first(question, evidence.hits))
-        vectors = TurnEmbeddings(self.searcher.embeddings, {evidence.query: evidence.vector} if evidence.vector is not None else {})
+        vectors = self._vectors(evidence)
         if route == "not_found" or not decision.answerable:
             return self._not_found(result, hits, started, decision, vectors)
         answer_mode = answer_mode or self.settings.answer_mode
@@ -210,6 +210,11 @@ class TurnPipeline:
         return self._grounded(model, question, hits, domain, past, result, started, answer_mode, vectors,
                               bar=decision.bar, foreign=foreign)  # fmt: skip
 
+    def _vectors(self, evidence: Evidence) -> TurnEmbeddings:
+        """The turn's embeddings, the search's query vector already among them."""
+        known = {evidence.query: evidence.vector} if evidence.vector is not None else {}
+        return TurnEmbeddings(self.searcher.embeddings, known)
+
     def _no_bare_reply(self, answer: str, r: TurnResult, evidence: Evidence) -> None:
         """A model answering alone that says only "Yes" or "No" to a how, what or why question
         (`grounding.bare_reply`) has not answered it: "not found" and the folder's closest passages
@@ -217,7 +222,7 @@ class TurnPipeline:
         if not grounding.bare_reply(r.question, answer):
             return
         hits = evidence.hits
-        vectors = TurnEmbeddings(self.searcher.embeddings, {evidence.query: evidence.vector} if evidence.vector is not None else {})
+        vectors = self._vectors(evidence)
         passages = self._usable_passages(r.question, hits, r) if hits else []
         r.draft, r.replaced_because = answer, f"“{answer}” does not answer a question that asks how, what or why"
         r.route, r.answer_kind, r.model = "not_found", "not_found", "none (not found)"
