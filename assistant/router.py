@@ -37,6 +37,7 @@ import numpy as np
 
 from assistant.domains import DomainCard
 from assistant.fingerprint import OWN_SHARE
+from assistant.index.tokenize import QUESTION_WORDS, tokenize
 from assistant.membership import coverage, top_k_similarity
 from assistant.retrieval import Evidence
 
@@ -328,6 +329,12 @@ class Router:
         else:
             route = "not_found"
         reason = _reason(route, signals, member, bar, answerable, current, other)
+        if not any(t not in QUESTION_WORDS for t in tokenize(signals.query)):
+            # "what?": every folder has a passage closest to nothing in particular (the demo's warranty
+            # note was quoted as the closest, at 0.99 confidence), and no domain knows its answer.
+            route, confidence = "not_found", 0.99
+            reason = (f"Not found: “{signals.query.strip()}” names nothing to look for; ask about something in "
+                      "particular (a feature, a setting, a date).")  # fmt: skip
         decision = RouteDecision(route, confidence, reason, member.name if member else None, signals, bar, lexical_bar,
                                  bool(member), gate=gate)  # fmt: skip
         decision.route_ms = (time.perf_counter() - started) * 1000

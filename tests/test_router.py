@@ -153,6 +153,13 @@ def test_odd_questions_route_deterministically_with_a_reason(router, question):
     assert first.route_ms < 5
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["what?", "How do I do it?", "Can you tell me?"])
+def test_a_question_that_names_nothing_is_not_found_and_says_why(router, question):
+    decision = router.decide(router.signals(question, evidence(0.7), question, False, None))
+    assert decision.route == "not_found" and "names nothing to look for" in decision.reason
+
+
 def test_missing_corrupt_or_outdated_policy_falls_back_with_a_warning(tmp_path):
     policy, warning = Policy.load(tmp_path / "router.json")
     assert warning is None and policy.source == "built-in defaults"
