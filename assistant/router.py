@@ -141,6 +141,11 @@ class DomainMatch:
     blocked: str | None  # why the router may not pick this domain by itself; None = it may
     own_passages: float | None = None  # best share of a passage's phrasing found in its training answers; None: unknown
 
+    @property
+    def reads_others(self) -> bool:
+        """Are the passages known not to be this domain's documents? (A card without a fingerprint cannot tell.)"""
+        return self.own_passages is not None and self.own_passages < OWN_SHARE
+
 
 @dataclass
 class Signals:
@@ -318,8 +323,7 @@ class Router:
         # (`tv_closed_book`), and the passage the fine-tune read was quoted as the answer ("Can I change
         # the current time on TV?": "Your documents say: 2023 NFL season — …"). Not its own documents,
         # they are read only when they hold the question's words (`specific`).
-        topical = answerable and reads and not current and not specific(signals, lexical_bar) and \
-            member.own_passages is not None and member.own_passages < OWN_SHARE  # fmt: skip
+        topical = answerable and reads and not current and member.reads_others and not specific(signals, lexical_bar)
         if topical:  # decided by the words the passages lack, not by the cosine's margin over the bar
             confidence = min(0.99, 0.5 + (1.0 - signals.content) / 2)
         if answerable and not topical:

@@ -19,7 +19,6 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from assistant import grounding, measures, prompts, recency, spelling
 from assistant.citations import cite
 from assistant.errors import BadInput
-from assistant.fingerprint import OWN_SHARE
 from assistant.index.loaders import RECORD_FILES
 from assistant.injection import instructions_in
 from assistant.llm.embeddings import TurnEmbeddings
@@ -205,8 +204,7 @@ class TurnPipeline:
         if route == "not_found" or not decision.answerable:
             return self._not_found(result, hits, started, decision, vectors)
         answer_mode = answer_mode or self.settings.answer_mode
-        reading = next((m for m in decision.signals.domains if m.name == domain), None)
-        foreign = reading is not None and reading.own_passages is not None and reading.own_passages < OWN_SHARE
+        foreign = any(m.name == domain and m.reads_others for m in decision.signals.domains)
         return self._grounded(model, question, hits, domain, past, result, started, answer_mode, vectors,
                               bar=decision.bar, foreign=foreign)  # fmt: skip
 
@@ -225,9 +223,7 @@ class TurnPipeline:
         vectors = self._vectors(evidence)
         passages = self._usable_passages(r.question, hits, r) if hits else []
         r.draft, r.replaced_because = answer, f"“{answer}” does not answer a question that asks how, what or why"
-        r.route, r.answer_kind, r.model = "not_found", "not_found", "none (not found)"
-        r.answer = self._not_found_text(r.question, hits, passages, vectors)
-        r.citations = [citation_of(n, h) for n, h in enumerate(hits, 1)]
+        self._unsupported(r, hits, None, passages, vectors)  # "not found", as for a draft no passage supports
         r.reason += f" Its answer was only “{answer}”, so the closest passages are shown instead."
 
     def _superlative_rows(self, question: str, hits: list[Hit]) -> list[Hit]:
