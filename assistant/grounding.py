@@ -219,6 +219,9 @@ def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: S
             return Verdict(False, f"it names {unsourced[0]}, whom no passage mentions")
     if not cited_numbers:
         return Verdict(False, "no sentence of it matches a passage")
+    left_out = None if asks_for_fact(question) else _name_left_out(bare, question, passages)
+    if left_out:
+        return Verdict(False, f"it never mentions {left_out}, which the question asks about and a passage names")
     if NUMBER_QUESTION.match(question) and not re.search(r"\d", bare) and not SPELLED_NUMBER.search(bare):
         return Verdict(False, "the question asks for a number and the answer has none")
     if asks_price(question) and not gives_price(bare):
@@ -236,6 +239,25 @@ def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: S
     if not re.search(r"[.!?)\]\"']\s*$", answer.strip()):
         return Verdict(False, "the answer stops mid-sentence")
     return Verdict(True)
+
+
+def _name_left_out(answer: str, question: str, passages: Sequence[str]) -> str | None:
+    """A name the question asks about (`named_words`) that a passage holds and the answer does not —
+    word for word, not stemmed: asked "Can I select Optimized sound mode?", the TV fine-tune wrote how
+    to open the sound menu "to optimize your listening experience" and cited the home screen's
+    quick settings. A name no passage holds is the closed-book model's to know (or `unmentioned`'s);
+    a fact asked for is the answer whatever it restates ("There have been 1,261 confirmed tornadoes",
+    asked how many in the United States)."""
+    said, sourced = _words(answer), _words(" ".join(passages))
+    for name in named_words(question):
+        words = _words(name)
+        if words and words <= sourced and not all(w in said or f"{w}s" in said for w in words):
+            return name
+    return None
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def _numbers(text: str) -> set[str]:

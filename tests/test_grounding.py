@@ -177,6 +177,18 @@ def test_a_who_answer_naming_someone_no_passage_mentions_is_invented():
     assert "Greg DeLiso" in verdict.why
 
 
+def test_an_answer_that_never_mentions_the_name_asked_about_fails():
+    passage = ("Settings Sound Sound Mode. You can select a favorite sound mode suitable for the content type or the "
+               "listening environment. Standard Optimized Amplify. To change the sound mode, press the up directional button.")  # fmt: skip
+    question = "Can I select Optimized sound mode?"
+    stemmed_alike = "You can select a sound mode to optimize your listening experience. To change the sound mode, press the up directional button."
+    verdict = verify(stemmed_alike, question, [passage], [1])
+    assert not verdict.ok and "Optimized" in verdict.why
+    assert verify("Yes: Settings, Sound, Sound Mode, then Optimized.", question, [passage], [1]).ok
+    # A name no passage holds is the closed-book model's to know, not this check's to refuse.
+    assert verify("You can select a sound mode for the content type.", "Can I select Dolby Atmos?", [passage], [1]).ok
+
+
 def test_a_title_vouches_for_a_name_not_for_filler():
     page = "He also became the first player to win both the PDC World Youth Championship and the World Championship."
     question = "Who is the most recent player to win both the PDC World Youth Championship and the World Championship?"
