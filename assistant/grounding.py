@@ -437,7 +437,23 @@ def _superlative_row(question: str, passages: Sequence[str], whole: Sequence[str
     if len(valued) < 2:
         return None
     pick = max if most else min
-    return pick(valued, key=lambda v: v[0])[1]
+    return pick(_alike(question, valued), key=lambda v: v[0])[1]
+
+
+def _alike(question: str, valued: list[tuple[float, tuple[int, str]]]) -> list[tuple[float, tuple[int, str]]]:
+    """The rows a superlative compares: those that name what the question asks about when only some
+    do ("Which remote is the cheapest?"), else those that fill every column most rows fill. "Which TV
+    is the cheapest?" of a TV price list got its replacement remote, the one row with no screen size:
+    another kind of thing, priced lower than every TV."""
+    fields = [_record(sentence) or [] for _, (_, sentence) in valued]
+    asked = set(tokenize(question)) - QUESTION_WORDS - set().union(*(tokenize(name) for f in fields for name, _ in f))
+    naming = [v for v, f in zip(valued, fields, strict=True) if asked & set(tokenize(" ".join(value for _, value in f)))]
+    if naming and len(naming) < len(valued):
+        return naming
+    columns = [{name for name, value in f if value.strip()} for f in fields]
+    common = {c for c in set().union(*columns) if sum(c in have for have in columns) * 2 > len(columns)}
+    alike = [v for v, have in zip(valued, columns, strict=True) if common <= have]
+    return alike or valued
 
 
 def _superlative(question: str) -> tuple[set[str], bool] | None:
@@ -461,6 +477,11 @@ def superlative_row(question: str, rows: Sequence[str]) -> int | None:
     asks (`_superlative_row`), or None."""
     found = _superlative_row(question, rows, rows)
     return None if found is None else found[0] - 1
+
+
+def record_sentence(text: str) -> str | None:
+    """The passage's table row (`_record`), as a quote's sentence, or None."""
+    return next((s for s in _sentences(text) if _record(s) is not None), None)
 
 
 def is_record(text: str) -> bool:
@@ -538,8 +559,8 @@ def asks_price(question: str) -> bool:
 def gives_price(text: str) -> bool:
     """An amount of money, or a number beside a word for price ("price: 1299", a table's column).
     Asked what a filter costs, "Order replacement filter AF-40H from your retailer" holds a number
-    and every word asked but "cost" — and no price."""
-    return bool(MONEY.search(text) or (PRICE_WORD.search(text) and re.search(r"\d", text)))
+    and every word asked but "cost" — and no price. A column named "price_eur" names a price too."""
+    return bool(MONEY.search(text) or (PRICE_WORD.search(text.replace("_", " ")) and re.search(r"\d", text)))
 
 
 def named_words(question: str) -> list[str]:
@@ -574,6 +595,8 @@ def answers_question(question: str, picked: Sequence[tuple[int, str]], titles: M
     asked = [(titles or {}).get(n, "") for n in dict.fromkeys(n for n, _ in picked)]
     found = set().union(*(set(tokenize(s)) for _, s in picked), *(set(tokenize(t)) for t in asked if t.strip().endswith("?")))
     priced = not asks_price(question) or any(gives_price(s) for _, s in picked)
+    if asks_price(question) and priced:  # "How much does the QN90F cost?" is answered by "price_eur: 1299"
+        found |= set(tokenize("how much cost costs price prices pricing fee fees"))
     return (bool(terms) and overlap(terms, found) >= MIN_QUOTE_OVERLAP and priced) or _the_row_asked(question, picked)
 
 

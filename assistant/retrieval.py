@@ -33,6 +33,7 @@ class Hit:
     dense_score: float | None = None  # cosine similarity
     added: bool = False  # read, not weighed: the vectors' closest passage RRF ranked lower (`HybridSearcher.rank`),
     # or the one holding every word of the question (`_with_every_word`)
+    compared: bool = False  # the table row a superlative asks for, compared across its whole file (`turn._superlative_rows`)
 
     def to_json(self) -> dict:
         c = self.chunk
@@ -47,6 +48,7 @@ class Hit:
             "bm25_score": None if self.bm25_score is None else round(self.bm25_score, 4),
             "dense_score": None if self.dense_score is None else round(self.dense_score, 4),
             "added": self.added,
+            "compared": self.compared,
             "text": c.text,
             "addresses_reader": instructions_in(c.text),
         }

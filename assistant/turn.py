@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -243,9 +243,28 @@ class TurnPipeline:
             compared.add(source)  # each table file once: two price lists' winners are then compared with each other
             rows = snapshot.chunks_of(source, MAX_TABLE_ROWS + 1) if snapshot is not None else []
             best = grounding.superlative_row(question, [row.text for row in rows]) if 2 <= len(rows) <= MAX_TABLE_ROWS else None
-            if best is not None and not any(h.chunk.id == rows[best].id for h in hits):
-                hits[place] = Hit(rows[best], hit.score, added=True)
+            if best is None:
+                continue
+            at = next((i for i, h in enumerate(hits) if h.chunk.id == rows[best].id), None)
+            if at is None:
+                hits[place] = Hit(rows[best], hit.score, added=True, compared=True)
+            else:
+                hits[at] = replace(hits[at], compared=True)
         return hits
+
+    @staticmethod
+    def _compared_row(question: str, hits: list[Hit], passages: list[str]) -> list[tuple[int, str]] | None:
+        """The row `_superlative_rows` found, as a quote's one sentence (the winner of the winners when
+        two tables were compared), or None. Read beside two passages of release notes, a price
+        list's one row is no table to compare, and "Which TV is the cheapest?" quoted the notes'
+        disclaimer as the closest they come."""
+        rows = [(n, h.chunk.text) for n, (h, p) in enumerate(zip(hits, passages, strict=False), 1) if h.compared and p]
+        best = 0 if len(rows) == 1 else grounding.superlative_row(question, [text for _, text in rows])
+        if best is None or not rows:
+            return None
+        n, text = rows[best]
+        sentence = grounding.record_sentence(text)
+        return [(n, sentence)] if sentence else None
 
     def _resolve(self, mode: Mode, decision: RouteDecision, adapter: str | None) -> tuple[str, str, str | None]:
         """(route, reason, domain adapter or None) for the requested mode."""
@@ -279,6 +298,9 @@ class TurnPipeline:
         if unmentioned:
             return AnswerStream(iter([]), result, started,
                                 lambda _, r: self._unmentioned(unmentioned, quotable, hits, r, vectors))  # fmt: skip
+        row = None if answer_mode is AnswerMode.GENERATED else self._compared_row(question, hits, passages)
+        if row:
+            return AnswerStream(iter([]), result, started, lambda _, r: self._quote(row, hits, r))
         if answer_mode is AnswerMode.EXTRACTIVE:
             return AnswerStream(iter([]), result, started, lambda _, r: self._extractive(question, quotable, hits, r, vectors))
         ahead = self._with_model

@@ -298,6 +298,10 @@ def test_asked_what_something_costs_the_answer_must_give_a_price():
     for priced in ("A replacement filter costs $39 from our shop.", "Replacement filter, price: 39",
                    "The replacement filter is free for the first year."):  # fmt: skip
         assert grounding.answers_question(question, [(1, priced)]), priced
+    # A price list's row, as `load_csv` reads it: its column names the price; "much" asks for it.
+    row = "model: QN90F; screen_size_in: 55; price_eur: 1299; valid_from: 2026-10-01."
+    assert grounding.answers_question("How much does the QN90F cost?", [(1, row)])
+    assert not grounding.answers_question("How much does the QN90F weigh?", [(1, row)])
     passages = ["Order replacement filter AF-40H from your retailer. A replacement filter costs 39 euros."]
     assert not verify("You can order replacement filter AF-40H [1].", question, passages, [1]).ok
     assert verify("A replacement filter costs 39 euros [1].", question, passages, [1]).ok
@@ -385,6 +389,15 @@ def test_the_cheapest_is_the_row_with_the_lowest_price_and_that_row_answers_it()
     assert grounding.superlative_row("Which tracker do you recommend?", rows) is None
     assert grounding.answers_question("What is the cheapest tracker?", [(1, rows[0])])  # holds neither word, yet answers
     assert not grounding.answers_question("What is the cheapest tracker?", [(1, "Shipping is free over $50.")])
+
+
+def test_a_superlative_compares_the_rows_of_the_kind_asked_about():
+    """A TV price list with a replacement remote: the remote has no screen size and the lowest price."""
+    rows = ["model: QN90F; screen_size_in: 55; price_eur: 1299.", "model: Q60F; screen_size_in: 50; price_eur: 649.",
+            "model: Smart Remote (solar); price_eur: 39; note: replacement remote."]  # fmt: skip
+    assert grounding.superlative_row("Which TV is the cheapest?", rows) == 1
+    assert grounding.superlative_row("Which remote is the cheapest?", rows) == 2  # the row that names it
+    assert grounding.superlative_row("What is the most expensive TV?", rows) == 0
 
 
 def test_a_quote_gives_what_is_asked_only_when_it_holds_that_kind_of_thing():

@@ -274,6 +274,21 @@ def test_asked_which_has_the_most_every_row_of_the_spreadsheet_is_compared(setti
         assert f"Model: {model};" in result.answer and result.citations[0].source == "trackers.csv", (question, result.answer)
 
 
+def test_the_compared_row_is_quoted_even_when_it_is_the_only_row_read(settings):
+    """Beside release notes that outrank it, a price list's one row is read: no table to compare in
+    the passages, and "Which TV is the cheapest?" quoted the notes' disclaimer as the closest."""
+    folder = settings.knowledge_dir
+    (folder / "prices.csv").write_text("model,screen_size_in,price_eur\nQN90F,55,1299\nQ60F,50,649\n"
+                                       "Smart Remote (solar),,39\n")  # fmt: skip
+    (folder / "notes.md").write_text("# Smart TV firmware release notes\n\nSample TV notes. The TV versions are fictional.\n\n"
+                                     "## Firmware 1520\n\nFirmware 1520 fixes TV audio dropouts.\n")  # fmt: skip
+    services = Services(settings)
+    services.ingestor().run()
+    result = services.pipeline.answer("Which TV is the cheapest?", "retrieval").collect()
+    assert result.answer.startswith(grounding.QUOTE_PREFIX) and "model: Q60F;" in result.answer, result.answer
+    assert result.citations[0].source == "prices.csv"
+
+
 def test_a_misspelt_word_is_searched_as_the_folder_writes_it_and_the_turn_says_so(indexed):
     result = indexed.pipeline.answer("When is the Smart Hub store offline for maintanance?", "retrieval").collect()
     assert "Searched with “maintenance” for “maintanance”." in result.notices

@@ -15,7 +15,7 @@ from assistant.index.loaders import Section
 
 SECTION_GAP = 2  # sections are joined with "\n\n" when offsets are counted across the file
 HEADINGS = re.compile(r"^\s*#{1,6}\s.*$", re.M)  # Markdown heading lines: a title, never a passage or a quote
-CHUNKING = "14"  # bump when the same file would be read, cut or tokenized differently: indexes made the old way are re-read
+CHUNKING = "15"  # bump when the same file would be read, cut or tokenized differently: indexes made the old way are re-read
 
 
 @dataclass(frozen=True)

@@ -326,8 +326,16 @@ def load_csv(path: Path) -> list[Section]:
     docs = CSVLoader(str(path), encoding="utf-8-sig").load()
     keys = [d.page_content.split("\n", 1)[0].partition(": ")[2].strip() for d in docs]
     named = len(set(keys)) == len(keys) and all(re.search(r"[^\W\d_]", k) and len(k) <= MAX_ROW_TITLE for k in keys)
-    return [Section(d.page_content, heading=key if named else f"row {d.metadata.get('row', i) + 1}")
+    return [Section(_filled(d.page_content), heading=key if named else f"row {d.metadata.get('row', i) + 1}")
             for i, (d, key) in enumerate(zip(docs, keys, strict=True))]  # fmt: skip
+
+
+def _filled(record: str) -> str:
+    """A row's "column: value" lines without the empty cells: "screen_size_in: " (a remote in a
+    TV price list has no screen size) ended no field, and the row read "model: Smart Remote (solar)
+    screen_size_in: price_eur: 39" — one run-on field instead of a record (`table_records` too
+    leaves empty cells out)."""
+    return "\n".join(line for line in record.splitlines() if not re.fullmatch(r"[^:\n]*:\s*", line))
 
 
 def _record_text(record: object) -> str:

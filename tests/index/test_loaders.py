@@ -173,6 +173,15 @@ def test_a_csv_row_is_titled_by_its_first_cell_when_that_column_names_the_rows(t
     assert [s.heading for s in load(ids)] == ["row 1", "row 2"]
 
 
+def test_a_csv_row_leaves_its_empty_cells_out(tmp_path):
+    """A remote in a TV price list has no screen size: "screen_size_in: " ended no field, and the
+    row read as one run-on field (`grounding._as_record` folds only "name: value" lines)."""
+    prices = tmp_path / "prices.csv"
+    prices.write_text("model,screen_size_in,price_eur\nQ60F,50,649\nSmart Remote (solar),,39\n")
+    assert [s.text for s in load(prices)] == ["model: Q60F\nscreen_size_in: 50\nprice_eur: 649",
+                                              "model: Smart Remote (solar)\nprice_eur: 39"]  # fmt: skip
+
+
 def test_a_pdf_s_pages_are_titled_by_the_bookmarks_in_force_on_them(tmp_path):
     from fpdf import FPDF
 
