@@ -14,7 +14,7 @@ import unicodedata
 from pathlib import Path
 
 from assistant.errors import BadInput
-from assistant.index.loaders import LOADERS
+from assistant.index.loaders import CONVERT_TO, LOADERS
 
 UPLOAD_DIR = "uploads"
 UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
@@ -50,9 +50,10 @@ def same_file_in(folder: Path, source: Path) -> Path | None:
 def check_upload(original_name: str, size: int, *, max_bytes: int) -> None:
     """The checks that need only the name and size: a supported type, not empty, within the limit."""
     if Path(safe_name(original_name)).suffix.lower() not in LOADERS:
+        fix = CONVERT_TO.get(Path(safe_name(original_name)).suffix.lower())
         raise BadInput(
             f"'{original_name}' is not a supported document type",
-            f"upload one of: {', '.join(sorted(set(LOADERS)))}",
+            (f"save it as {fix} and upload that; " if fix else "") + f"upload one of: {', '.join(sorted(set(LOADERS)))}",
         )
     if size == 0:
         raise BadInput(f"'{original_name}' is empty (0 bytes)", "upload a file with content")

@@ -38,6 +38,11 @@ def test_executable_empty_and_oversized_uploads_are_refused(tmp_path):
     exe.write_bytes(b"MZ\x90\x00")
     with pytest.raises(BadInput, match="not a supported document type"):
         save_upload(exe, "tool.exe", knowledge, max_bytes=1000)
+    old_excel = tmp_path / "prices.xls"
+    old_excel.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(BadInput) as refused:
+        save_upload(old_excel, "prices.xls", knowledge, max_bytes=1000)
+    assert "save it as .xlsx or .csv" in refused.value.hint
     empty = tmp_path / "empty.md"
     empty.write_bytes(b"")
     with pytest.raises(BadInput, match="empty"):

@@ -25,7 +25,7 @@ from scipy import sparse
 from assistant.errors import AssistantError
 from assistant.index.bm25 import Vocabulary, term_counts
 from assistant.index.chunking import CHUNKING, Chunk, chunk_sections
-from assistant.index.loaders import LOADERS, Unreadable, load_within
+from assistant.index.loaders import LOADERS, Unreadable, load_within, unsupported
 from assistant.index.store import FileEntry, IndexStore, Manifest, Snapshot
 from assistant.index.tokenize import tokenize
 from assistant.llm.embeddings import IdentifiedEmbeddings
@@ -84,7 +84,7 @@ def file_problem(path: Path, root: Path, max_bytes: int) -> str | None:
         if not target.is_relative_to(root.resolve()):
             return "symlink points outside the knowledge folder"
     if path.suffix.lower() not in LOADERS:
-        return f"unsupported file type '{path.suffix or name}'"
+        return unsupported(name)
     size = path.stat().st_size
     if size == 0:
         return "empty file"

@@ -338,6 +338,60 @@ def _filled(record: str) -> str:
     return "\n".join(line for line in record.splitlines() if not re.fullmatch(r"[^:\n]*:\s*", line))
 
 
+def load_xlsx(path: Path) -> list[Section]:
+    """A section per row of each sheet, as a CSV's (`load_csv`): "column: value" lines under the
+    sheet's first row when it names the columns (`_labels`), else the cells joined by " | "; titled
+    by the row's first cell when that column names every row, else "row N" (after the sheet's name
+    when there are several). A price list or a spec sheet is kept in Excel far more often than as
+    CSV, and was skipped as an unsupported type. Formulas are read as their last computed values."""
+    import zipfile
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:  # a damaged or mislabelled file
+        raise Unreadable(f"corrupt .xlsx ({type(exc).__name__})") from None
+    try:
+        sheets = [(sheet.title, [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)])
+                  for sheet in book.worksheets if sheet.sheet_state == "visible"]  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises assorted errors on damaged sheets
+        raise Unreadable(f"corrupt .xlsx ({type(exc).__name__})") from None
+    finally:
+        book.close()
+    sections = []
+    for name, rows in sheets:
+        rows = [row for row in rows if any(row)]
+        width = max((max(i + 1 for i, v in enumerate(row) if v) for row in rows), default=0)  # trailing blanks out
+        rows = [row[:width] + [""] * (width - len(row)) for row in rows]
+        header = rows[0] if rows and all(rows[0]) and _labels(rows[0]) else []
+        body = rows[1:] if header else rows
+        keys = [row[0] for row in body]
+        named = bool(keys) and len(set(keys)) == len(keys) and all(
+            re.search(r"[^\W\d_]", k) and len(k) <= MAX_ROW_TITLE for k in keys)  # fmt: skip
+        for n, row in enumerate(body, 1):
+            text = ("\n".join(f"{h}: {v}" for h, v in zip(header, row, strict=True) if v) if header
+                    else " | ".join(v for v in row if v))  # fmt: skip
+            title = row[0] if named else f"row {n}"
+            sections.append(Section(text, heading=f"{name} › {title}" if len(sheets) > 1 else title))
+    return sections
+
+
+def _cell(value: object) -> str:
+    """A cell as it reads: 1299 not 1299.0, a date without midnight."""
+    import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()
+    return " ".join(str(value).split())
+
+
 def _record_text(record: object) -> str:
     if isinstance(record, dict):
         return "\n".join(f"{k}: {_record_text(v)}" for k, v in record.items())
@@ -367,7 +421,20 @@ def load_jsonl(path: Path) -> list[Section]:
 
 
 # The types read a record a section (`load_csv`, `load_json`, `load_jsonl`): a spreadsheet's rows, each its own passage.
-RECORD_FILES = (".csv", ".json", ".jsonl")
+RECORD_FILES = (".csv", ".xlsx", ".json", ".jsonl")
+
+# Formats people keep documents in that are not read, and what to save them as instead.
+CONVERT_TO = {".xls": ".xlsx or .csv", ".ods": ".xlsx or .csv", ".numbers": ".xlsx or .csv", ".doc": ".docx or PDF",
+              ".odt": ".docx or PDF", ".rtf": ".docx or PDF", ".pages": ".docx or PDF", ".ppt": "PDF", ".pptx": "PDF",
+              ".odp": "PDF", ".key": "PDF", ".epub": "PDF", ".xml": ".html or .txt"}  # fmt: skip
+
+
+def unsupported(name: str) -> str:
+    """Why a file of this type is not read, and what to do about it."""
+    suffix = Path(name).suffix.lower()
+    fix = CONVERT_TO.get(suffix)
+    return f"unsupported file type '{suffix or name}'" + (f": save it as {fix}" if fix else "")
+
 
 LOADERS: dict[str, Callable[[Path], list[Section]]] = {
     ".md": load_markdown,
@@ -378,6 +445,7 @@ LOADERS: dict[str, Callable[[Path], list[Section]]] = {
     ".htm": load_html,
     ".docx": load_docx,
     ".csv": load_csv,
+    ".xlsx": load_xlsx,
     ".json": load_json,
     ".jsonl": load_jsonl,
 }
@@ -418,7 +486,7 @@ def load(path: Path, max_chars: int | None = None, max_seconds: float | None = N
     return sections
 
 
-ISOLATED = frozenset({".pdf", ".docx", ".html", ".htm"})  # parsers whose time a file's content decides
+ISOLATED = frozenset({".pdf", ".docx", ".xlsx", ".html", ".htm"})  # parsers whose time a file's content decides
 KILL_GRACE_S = 1.0  # the child stops itself between pages; the kill is for a page that never ends
 
 

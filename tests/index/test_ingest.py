@@ -83,6 +83,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_is_indexed(ingestor, st
     outside.write_text("not in the knowledge folder")
     (root / "escape.md").symlink_to(outside)
     (root / "program.exe").write_bytes(b"MZ")
+    (root / "slides.pptx").write_bytes(b"PK")
     summary = ingestor.run()
     reasons = dict(summary.skipped)
     assert "corrupt PDF" in reasons["corrupt.pdf"]
@@ -93,6 +94,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_is_indexed(ingestor, st
     assert "control characters" in reasons["bad\x07name.md"]
     assert "outside" in reasons["escape.md"]
     assert "unsupported" in reasons["program.exe"]
+    assert reasons["slides.pptx"] == "unsupported file type '.pptx': save it as PDF"
     assert len(summary.added) == 8 and "manual.pdf" in sources(store)
 
 

@@ -182,6 +182,33 @@ def test_a_csv_row_leaves_its_empty_cells_out(tmp_path):
                                               "model: Smart Remote (solar)\nprice_eur: 39"]  # fmt: skip
 
 
+def test_an_excel_workbook_is_read_a_row_a_passage_each_visible_sheet(tmp_path):
+    import datetime
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    tvs = book.active
+    tvs.title = "TVs"
+    tvs.append(["Model", "Screen (in)", "Price (EUR)", "Valid from"])
+    tvs.append(["QN90F", 55, 1299.0, datetime.datetime(2026, 10, 1)])
+    tvs.append([None, None, None])  # a blank row between blocks
+    tvs.append(["Smart Remote (solar)", None, 39, datetime.datetime(2026, 11, 1)])
+    book.create_sheet("Accessories").append(["Wall mount WMN-1", "fits 50–65 in", 89])  # no header row
+    hidden = book.create_sheet("Old prices")
+    hidden.append(["QN90F", 1499])
+    hidden.sheet_state = "hidden"
+    book.save(tmp_path / "prices.xlsx")
+    sections = load(tmp_path / "prices.xlsx")
+    assert [s.heading for s in sections] == ["TVs › QN90F", "TVs › Smart Remote (solar)", "Accessories › Wall mount WMN-1"]
+    assert sections[0].text == "Model: QN90F\nScreen (in): 55\nPrice (EUR): 1299\nValid from: 2026-10-01"
+    assert sections[1].text == "Model: Smart Remote (solar)\nPrice (EUR): 39\nValid from: 2026-11-01"  # no empty cell
+    assert sections[2].text == "Wall mount WMN-1 | fits 50–65 in | 89"
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(Unreadable, match="corrupt .xlsx"):
+        load(tmp_path / "broken.xlsx")
+
+
 def test_a_pdf_s_pages_are_titled_by_the_bookmarks_in_force_on_them(tmp_path):
     from fpdf import FPDF
 
