@@ -1,8 +1,10 @@
 import os
+from pathlib import Path
 
 import pytest
 
 from assistant.errors import BadInput
+from assistant.index.loaders import LOADERS
 from assistant.uploads import safe_name, save_upload
 
 
@@ -79,3 +81,13 @@ def test_files_the_ingest_skipped_are_removed_with_their_reason(tmp_path):
     good.write_text("# ok"), bad.write_bytes(b"%PDF junk")
     failed = drop_unindexed([good, bad], tmp_path, [("uploads/bad.pdf", "not a valid PDF"), ("other.txt", "empty")])
     assert failed == {bad: "not a valid PDF"} and good.exists() and not bad.exists()
+
+
+def test_the_chat_s_upload_button_offers_every_type_the_folder_reads():
+    """Chainlit's accept list (.chainlit/config.toml) filters the file picker: a type the index reads but
+    the list lacks cannot be uploaded in the chat at all."""
+    import tomllib
+
+    config = tomllib.loads((Path(__file__).parent.parent / ".chainlit" / "config.toml").read_text())
+    offered = {suffix for suffixes in config["features"]["spontaneous_file_upload"]["accept"].values() for suffix in suffixes}
+    assert offered == set(LOADERS)
