@@ -39,6 +39,7 @@ ECHOED_QUESTION = 0.8  # share of an answer's content words taken from the quest
 UNSUPPORTED_WORDS = 0.35  # share of an answer's content words found in no passage that fails it
 STEPS_QUESTION = re.compile(r"(^|[,;]\s*)(how|what are the steps|where)\b", re.I)  # "I lost my band, how do I…"
 NUMBER_QUESTION = re.compile(rf"^\s*(how (many|much|long|old|{'|'.join(measures.ATTRIBUTES)})|what (year|percentage|number))\b", re.I)
+COUNT_QUESTION = re.compile(r"^\s*how (many|old)\b", re.I)  # a year is no answer: "The latest American Nobel laureate in Physics is 2023"
 WHO_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.I)
 YES_NO_QUESTION = re.compile(r"^\s*(is|are|was|were|am|do|does|did|can|could|should|would|will|shall|may|might|must|"
                              r"has|have|had|isn't|aren't|doesn't|don't|can't|won't)\b", re.I)
@@ -224,6 +225,8 @@ def verify(answer: str, question: str, passages: Sequence[str], cited_numbers: S
         return Verdict(False, f"it never mentions {left_out}, which the question asks about and a passage names")
     if NUMBER_QUESTION.match(question) and not re.search(r"\d", bare) and not SPELLED_NUMBER.search(bare):
         return Verdict(False, "the question asks for a number and the answer has none")
+    if COUNT_QUESTION.match(question) and not re.search(r"\d", YEAR.sub("", bare)) and not SPELLED_NUMBER.search(bare):
+        return Verdict(False, "the question asks how many (or how old) and the answer gives only a year")
     if asks_price(question) and not gives_price(bare):
         return Verdict(False, "the question asks for a price and the answer gives none")
     if asks_when(question) and not TIME_SAID.search(bare):
@@ -504,8 +507,10 @@ def _answer_type(question: str) -> Callable[[str], bool] | None:
     if asks_price(question):
         return gives_price
     if NUMBER_QUESTION.match(question):  # "a two-year warranty", "about ten working days" — not "one", which is
-        # mostly no count: "One tornado has been confirmed but is unrated" outscored "…1,261 confirmed tornadoes"
-        return lambda sentence: bool(re.search(r"\d", sentence) or SPELLED_COUNT.search(sentence))
+        # mostly no count: "One tornado has been confirmed but is unrated" outscored "…1,261 confirmed tornadoes";
+        # nor a year: "…the Astros won the 2017 World Series, their first championship" outscored "…to have won two
+        # World Series championships", asked how many they have won
+        return lambda sentence: bool(re.search(r"\d", YEAR.sub("", sentence)) or SPELLED_COUNT.search(sentence))
     if asks_when(question):
         return lambda sentence: bool(YEAR.search(sentence))
     if WHO_QUESTION.match(question):

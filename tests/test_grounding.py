@@ -55,7 +55,9 @@ def test_a_number_must_stand_in_the_sentence_about_what_was_asked():
     assert verify("There have been 1,261 confirmed tornadoes [1].", asked, [page], [1]).ok
     wrong = verify("The United States has had 16 confirmed tornadoes [1].", asked, [page], [1])
     assert not wrong.ok and "gives 16" in wrong.why  # on the page, but not where the question's words are
-    assert verify("Tornadoes were confirmed in 2023 [1].", asked, [page], [1]).ok  # a number the sentence holds
+    assert verify("Tornadoes were confirmed in 2023 [1].", "When were tornadoes confirmed?", [page], [1]).ok
+    year_only = verify("Tornadoes were confirmed in 2023 [1].", asked, [page], [1])  # a year is not how many
+    assert not year_only.ok and "only a year" in year_only.why
 
 
 def test_extract_quotes_the_best_sentence_and_the_next_step_for_how_questions():
@@ -161,7 +163,9 @@ def test_restating_the_question_to_add_its_answer_is_not_an_echo():
     ("question", "restating", "answer"),
     [("Who founded Boeing?", "Boeing was founded as a maker of seaplanes.", "Boeing was founded by William Boeing."),
      ("When did Blackpink debut?", "Blackpink made a debut like no other group.", "Blackpink made their debut in 2016."),
-     ("How many stations does the metro have?", "The metro has stations on every line.", "The metro has 101 stations.")],
+     ("How many stations does the metro have?", "The metro has stations on every line.", "The metro has 101 stations."),
+     ("How many titles have the Astros won?", "The Astros won the title in 2017, beating the Dodgers.",
+      "They are one of few teams to have won two titles.")],
 )  # fmt: skip
 def test_the_sentence_holding_what_the_question_asks_for_wins_a_near_tie(question, restating, answer):
     assert extract(question, [f"{restating} {answer}"])[0][1] == answer
