@@ -6,7 +6,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from assistant.index.bm25 import K1, B, BM25Scorer, Vocabulary, term_counts
-from assistant.index.tokenize import tokenize
+from assistant.index.tokenize import QUESTION_WORDS, tokenize
 
 SCIFACT = Path(__file__).parents[2] / "eval-data" / "scifact"
 
@@ -52,6 +52,13 @@ def test_a_questions_number_written_against_its_unit_is_also_the_two():
     assert tokenize("5GHz 1080p", exact_numbers=True) == ["5ghz", "5", "ghz", "1080p", "1080", "p"]  # the manual: "5 GHz"
     assert tokenize("5GHz 4K") == ["5ghz", "4k"]  # a passage's stays whole: "4" and "k" would match anything
     assert tokenize("QN90F H13 2026 24 21st 1990s", exact_numbers=True) == ["qn90f", "h13", "2026", "24", "21st", "1990s"]
+
+
+def test_what_an_apostrophe_leaves_is_no_content_word():
+    """"can't" tokenizes as "can" and "t", "TV's" as "tv" and "s": the coverage and quote checks judge
+    a question by its other words."""
+    asked = "How do I lock the buttons so my kids can't start it? What's the TV’s warranty? I'm sure it isn't on."
+    assert [t for t in tokenize(asked) if t not in QUESTION_WORDS] == tokenize("lock buttons kids start tv warranty sure on")
 
 
 @pytest.mark.parametrize("k1, b", [(K1, B), (1.5, 0.75)])  # ours, and rank-bm25's own defaults
