@@ -33,6 +33,8 @@ MIN_QUOTE_OVERLAP = 0.5
 CLOSENESS_WEIGHT = 1.0  # per unit of cosine a sentence's passage is below the closest passage (`extract`)
 RANK_PRIOR = 0.2  # added to a sentence's score (0–1) over its passage's rank: 0.2, 0.1, 0.067, …
 ANSWER_TYPE_BONUS = 0.2  # added when a sentence holds what the question asks for: a number, a year, a new name
+IDENTIFIER_WEIGHT = 2.0  # a code's or model name's weight among a sentence's words, against an ordinary word's 1
+IDENTIFIER = re.compile(r"(?=[a-z-]*\d)(?=[\d-]*[a-z])[a-z\d-]+")  # letters and digits: "e1", "qn90f", "dw-f60"
 NAMED_ROW_BONUS = 0.2  # added to a table row whose first cell the question names ("the Business plan")
 UNIT_WINDOW = 3  # words after a number in which the passages must name what the answer counts with it
 ECHOED_QUESTION = 0.8  # share of an answer's content words taken from the question: "No, my band got hot while charging?"
@@ -83,6 +85,7 @@ ACRONYM = re.compile(r"[A-Z][A-Z\d]*(?:-\w+)*")  # "TV" is a folder's "televisio
 # September was answered "Your documents never mention June".
 CALENDAR = re.compile(r"(jan|febr)uary|march|april|may|june|july|august|(sept|nov|dec)ember|october|"
                       r"(mon|tues|wednes|thurs|fri|satur|sun)day|christmas|easter", re.I)
+HOW_MUCH_IS = re.compile(r"\bhow much (is|are)\b", re.I)  # "How much is a new filter?": its price
 PRICE_WORD = re.compile(r"\b(costs?|price[ds]?|pricing|fees?)\b", re.I)  # in a question: asks a price
 MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?|pounds?|cents?)\b|\b(free|no charge|no cost|per month|per year)\b",
                    re.I)
@@ -344,7 +347,10 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     for terms in sentence_terms:
         for t in terms & asked:
             doc_freq[t] = doc_freq.get(t, 0) + 1
-    idf = {t: np.log(1 + len(candidates) / df) for t, df in doc_freq.items()}
+    # A code or a model's name ("E1", "QN90F", "DW-F60") names one thing: "My dishwasher shows E1, what should I
+    # do?" quoted "E4 means … unplug the dishwasher", which shares as many words, over "E1 means the water does not fill".
+    idf = {t: np.log(1 + len(candidates) / df) * (IDENTIFIER_WEIGHT if IDENTIFIER.fullmatch(t) else 1.0)
+           for t, df in doc_freq.items()}  # fmt: skip
     lexical = np.array([sum(idf.get(t, 0.0) for t in terms & asked) for terms in sentence_terms])
     lexical = lexical / (lexical.max() or 1.0)
     score = lexical.copy()
@@ -429,18 +435,16 @@ def _superlative_row(question: str, passages: Sequence[str], whole: Sequence[str
     "Which mode gives the most assistance?"."""
     if (superlative := _superlative(question)) is None:
         return None
-    words, most = superlative
+    columns, most = superlative
     rows = [(n, s) for n, text in enumerate(passages, 1) if text for s in _sentences(whole[n - 1] if len(whole) >= n else text)]
-    valued = []
-    for n, sentence in rows:
-        if (fields := _record(sentence)) is None:
-            continue
-        if number := _asked_value(fields, words):
-            valued.append((float(number.group().replace(",", "")), (n, sentence)))
-    if len(valued) < 2:
-        return None
-    pick = max if most else min
-    return pick(_alike(question, valued), key=lambda v: v[0])[1]
+    records = [(n, sentence, fields) for n, sentence in rows if (fields := _record(sentence)) is not None]
+    for words in columns:  # the column a word like "cheapest" means first, then any the question names
+        valued = [(float(number.group().replace(",", "")), (n, sentence)) for n, sentence, fields in records
+                  if (number := _asked_value(fields, words))]  # fmt: skip
+        if len(valued) >= 2:
+            pick = max if most else min
+            return pick(_alike(question, valued), key=lambda v: v[0])[1]
+    return None
 
 
 def _alike(question: str, valued: list[tuple[float, tuple[int, str]]]) -> list[tuple[float, tuple[int, str]]]:
@@ -459,16 +463,19 @@ def _alike(question: str, valued: list[tuple[float, tuple[int, str]]]) -> list[t
     return alike or valued
 
 
-def _superlative(question: str) -> tuple[set[str], bool] | None:
-    """(the words that may name the column asked about, most rather than least), for a question
-    that asks which has the most or least of something — "the cheapest": the least price — or None."""
+def _superlative(question: str) -> tuple[list[set[str]], bool] | None:
+    """(the sets of words that may name the column asked about, to try in turn; most rather than
+    least), for a question that asks which has the most or least of something — "the cheapest": the
+    least price — or None. A word that means a column is tried alone first: "What's the cheapest
+    spare part?" named the "Part number" column too, and DW-B10 was the least."""
     implied, asked = IMPLIED_SUPERLATIVE.search(question), SUPERLATIVE.search(question)
     if not implied and not asked:
         return None
     words = set(tokenize(question)) - QUESTION_WORDS
     if implied:
-        words |= set(tokenize(IMPLIED_COLUMN[" ".join(implied.group().lower().split())]))
-    return words, bool((implied or asked)["most"])
+        column = set(tokenize(IMPLIED_COLUMN[" ".join(implied.group().lower().split())]))
+        return [column, words | column], bool(implied["most"])
+    return [words], bool(asked["most"])
 
 
 def asks_superlative(question: str) -> bool:
@@ -558,7 +565,8 @@ def asks_what_to_do(question: str) -> bool:
 
 
 def asks_price(question: str) -> bool:
-    return bool(PRICE_WORD.search(question))
+    """"What does it cost?", "What's the price of…" — and "How much is a new filter?", which names no price word."""
+    return bool(PRICE_WORD.search(question) or HOW_MUCH_IS.search(question))
 
 
 def gives_price(text: str) -> bool:
@@ -611,7 +619,7 @@ def _the_row_asked(question: str, picked: Sequence[tuple[int, str]]) -> bool:
     holds neither "cheapest" nor "tracker"."""
     superlative = _superlative(question)
     fields = _record(picked[0][1]) if superlative and len(picked) == 1 else None
-    return bool(fields) and _asked_value(fields, superlative[0]) is not None
+    return bool(fields) and any(_asked_value(fields, words) is not None for words in superlative[0])
 
 
 def _asked_value(fields: list[list[str]], words: set[str]) -> re.Match | None:

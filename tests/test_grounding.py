@@ -404,6 +404,28 @@ def test_a_superlative_compares_the_rows_of_the_kind_asked_about():
     assert grounding.superlative_row("What is the most expensive TV?", rows) == 0
 
 
+def test_cheapest_means_the_price_column_before_any_column_the_question_names():
+    rows = ["Part: Filter set; Part number: DW-F60; Price (EUR): 24.9.", "Part: Cutlery basket; Part number: DW-B10; Price (EUR): 19.5.",
+            "Part: Inlet hose; Part number: DW-H15; Price (EUR): 12.5."]  # fmt: skip
+    assert grounding.superlative_row("What's the cheapest spare part?", rows) == 2  # not DW-B10's "10"
+    assert grounding.superlative_row("Which part has the highest part number?", rows) == 0
+
+
+def test_how_much_is_asks_a_price():
+    row = [(1, "Part: Filter set; Part number: DW-F60; Price (EUR): 24.9; Fits: DW-60.")]
+    assert grounding.asks_price("How much is a new filter?") and not grounding.asks_price("How much water does it use?")
+    assert grounding.answers_question("How much is a new filter?", row)
+
+
+def test_a_code_the_question_names_picks_its_sentence():
+    """"E1" names one thing; "dishwasher" is every sentence's subject."""
+    codes = ("E1 means the water does not fill: check that the tap is open. E3 means the water does not heat: call "
+             "service. E4 means the overflow protection was triggered: turn off the tap and unplug the dishwasher.")  # fmt: skip
+    question = "My dishwasher shows E1, what should I do?"
+    picked = extract(question, [codes])
+    assert picked[0][1].startswith("E1 means")
+
+
 def test_a_quote_gives_what_is_asked_only_when_it_holds_that_kind_of_thing():
     note = [(1, "Firmware 1510 fixed a bug where Ambient Mode showed a black screen after a power cut.")]
     assert not grounding.gives_what_is_asked("What is Ambient Mode?", note)

@@ -19,12 +19,13 @@ TV_ANSWERS = ["Point the Smart Remote at the TV and hold Return and Play.", "Ope
               "Press the Ambient Mode button on the remote.", "Open Settings > General > System Manager > Time."]  # fmt: skip
 
 
-def evidence(best: float, sources=("notes.md",), text="Firmware notes", mtime=0.0) -> Evidence:
+def evidence(best: float, sources=("notes.md",), text="Firmware notes", mtime=0.0, content=0.5) -> Evidence:
+    """`content`: the share of the question's content words BM25's best passage holds (some, by default)."""
     hits = [
         Hit(Chunk(f"c{i}", s, None, None, 0, 1, text, "h", mtime), 0.03, 1, 1, 5.0, best - 0.01 * i)
         for i, s in enumerate(sources)
     ]
-    return Evidence("q", hits)
+    return Evidence("q", hits, content=content)
 
 
 def card(name: str, tmp_path, exemplars, answers, minilm, *, f1=(0.2, 0.5), membership=True) -> DomainCard:
@@ -140,6 +141,14 @@ def test_strong_fresh_evidence_goes_to_retrieval_with_sources_in_the_reason(rout
     assert "release-notes.md" in decision.reason and "updated 2 days ago" in decision.reason
 
 
+def test_closeness_alone_with_no_content_word_in_common_is_not_an_answer(router):
+    """A small folder's bar is low: a dishwasher manual cleared it for "How do I pair the remote with my TV?"."""
+    q = "How do I reset the water softener?"
+    decision = router.decide(router.signals(q, evidence(0.75, ("dishwasher.md",), content=0.0), q, False, None))
+    assert decision.route == "not_found" and "none of them holds any of its content words" in decision.reason
+    assert router.decide(router.signals(q, evidence(0.75, ("dishwasher.md",), content=0.5), q, False, None)).route == "retrieval"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "question",
@@ -215,7 +224,9 @@ def test_another_product_s_documentation_keeps_the_fine_tune_out(minilm, tmp_pat
     topical = evidence(0.6, ("notes.md",), text=notes)
     decision = elsewhere.decide(elsewhere.signals(q, topical, q, False, None))
     assert decision.route == "finetuned" and "match its topic" in decision.reason and "not from your documents" in decision.reason
-    assert decision.confidence == 0.99  # no passage holds any of its content words (`Evidence.content` 0)
+    assert decision.confidence == 0.75  # half its content words in no passage (`Evidence.content` 0.5)
+    nothing = elsewhere.decide(elsewhere.signals(q, evidence(0.6, ("notes.md",), text=notes, content=0.0), q, False, None))
+    assert nothing.route == "finetuned" and "no passage holds any of its content words" in nothing.reason
     topical.content = 1.0
     assert elsewhere.decide(elsewhere.signals(q, topical, q, False, None)).route == "finetuned+retrieval"
     old_card = load_domains([card("tv", tmp_path, TV, TV_ANSWERS, minilm)], minilm, tmp_path / "cache")
