@@ -439,7 +439,7 @@ def _superlative_row(question: str, passages: Sequence[str], whole: Sequence[str
     rows = [(n, s) for n, text in enumerate(passages, 1) if text for s in _sentences(whole[n - 1] if len(whole) >= n else text)]
     records = [(n, sentence, fields) for n, sentence in rows if (fields := _record(sentence)) is not None]
     for words in columns:  # the column a word like "cheapest" means first, then any the question names
-        valued = [(float(number.group().replace(",", "")), (n, sentence)) for n, sentence, fields in records
+        valued = [(float(number.group().replace(",", "")), (n, sentence), fields) for n, sentence, fields in records
                   if (number := _asked_value(fields, words))]  # fmt: skip
         if len(valued) >= 2:
             pick = max if most else min
@@ -447,12 +447,15 @@ def _superlative_row(question: str, passages: Sequence[str], whole: Sequence[str
     return None
 
 
-def _alike(question: str, valued: list[tuple[float, tuple[int, str]]]) -> list[tuple[float, tuple[int, str]]]:
+Valued = tuple[float, tuple[int, str], list[list[str]]]  # a row's number, (passage, sentence), its fields
+
+
+def _alike(question: str, valued: list[Valued]) -> list[Valued]:
     """The rows a superlative compares: those that name what the question asks about when only some
     do ("Which remote is the cheapest?"), else those that fill every column most rows fill. "Which TV
     is the cheapest?" of a TV price list got its replacement remote, the one row with no screen size:
     another kind of thing, priced lower than every TV."""
-    fields = [_record(sentence) or [] for _, (_, sentence) in valued]
+    fields = [f for _, _, f in valued]
     asked = set(tokenize(question)) - QUESTION_WORDS - set().union(*(tokenize(name) for f in fields for name, _ in f))
     naming = [v for v, f in zip(valued, fields, strict=True) if asked & set(tokenize(" ".join(value for _, value in f)))]
     if naming and len(naming) < len(valued):
@@ -564,6 +567,9 @@ def asks_what_to_do(question: str) -> bool:
     return asks_for_steps(question) or bool(WHAT_TO_DO.search(question)) or not question.rstrip().endswith("?")
 
 
+PRICE_TERMS = frozenset(tokenize("how much cost costs price prices pricing fee fees"))  # what a price answers
+
+
 def asks_price(question: str) -> bool:
     """"What does it cost?", "What's the price of…" — and "How much is a new filter?", which names no price word."""
     return bool(PRICE_WORD.search(question) or HOW_MUCH_IS.search(question))
@@ -609,7 +615,7 @@ def answers_question(question: str, picked: Sequence[tuple[int, str]], titles: M
     found = set().union(*(set(tokenize(s)) for _, s in picked), *(set(tokenize(t)) for t in asked if t.strip().endswith("?")))
     priced = not asks_price(question) or any(gives_price(s) for _, s in picked)
     if asks_price(question) and priced:  # "How much does the QN90F cost?" is answered by "price_eur: 1299"
-        found |= set(tokenize("how much cost costs price prices pricing fee fees"))
+        found |= PRICE_TERMS
     return (bool(terms) and overlap(terms, found) >= MIN_QUOTE_OVERLAP and priced) or _the_row_asked(question, picked)
 
 

@@ -366,8 +366,13 @@ def answers(s: Signals, bar: float, lexical_bar: float, gate: float) -> bool:
     sections cleared its bar (0.23 over 0.22) for "How do I pair the remote with my TV?" with no word
     of it but "how", and its rack-loading section was quoted as the closest (session 25; no question of
     the routing benchmark changes route)."""
-    return ((s.evidence >= bar and s.content > 0) or s.lexical >= lexical_bar or (s.content >= 1.0 and s.evidence >= gate)
-            or s.agreed)  # fmt: skip
+    return ((s.evidence >= bar and not _wordless(s, bar)) or s.lexical >= lexical_bar
+            or (s.content >= 1.0 and s.evidence >= gate) or s.agreed)  # fmt: skip
+
+
+def _wordless(s: Signals, bar: float) -> bool:
+    """Passages close enough in meaning (over the bar) of which none holds a content word of the question."""
+    return s.evidence >= bar and s.content <= 0
 
 
 def _reason(route: Route, s: Signals, member: DomainMatch | None, bar: float, answerable: bool, current: bool,
@@ -388,7 +393,7 @@ def _reason(route: Route, s: Signals, member: DomainMatch | None, bar: float, an
                 "model's training, not from your documents.")  # fmt: skip
     if route == "finetuned":
         short = (f"{s.evidence:.2f}, over the bar {bar:.2f}, but no passage holds any of its content words"
-                 if s.evidence >= bar else f"{s.evidence:.2f} < bar {bar:.2f}")  # fmt: skip
+                 if _wordless(s, bar) else f"{s.evidence:.2f} < bar {bar:.2f}")  # fmt: skip
         return (f"The question belongs to the '{member.name}' domain (similarity {member.similarity:.2f}) and "
                 f"the knowledge folder does not answer it ({short}): answered from "
                 "the fine-tuned model's training, not from your documents.")  # fmt: skip
@@ -422,7 +427,7 @@ def _evidence_phrase(s: Signals, bar: float, answerable: bool) -> str:
         age = " (updated today)" if s.doc_age_days < 1 else f" (updated {s.doc_age_days:.0f} days ago)"
     verdict = "answer it" if answerable else "do not answer it"
     words = "; every content word of the question is in one of them" if answerable and s.evidence < bar and s.content >= 1.0 else ""
-    if not answerable and s.evidence >= bar and s.content <= 0:  # `answers`: closeness alone, no word shared
+    if not answerable and _wordless(s, bar):  # `answers`: closeness alone is no answer
         words = "; but none of them holds any of its content words"
     return f"passages from {files}{age} {verdict} (best match {s.evidence:.2f}, this folder's bar {bar:.2f}{words})"
 

@@ -259,8 +259,10 @@ class TurnPipeline:
         list's one row is no table to compare, and "Which TV is the cheapest?" quoted the notes'
         disclaimer as the closest they come."""
         rows = [(n, h.chunk.text) for n, (h, p) in enumerate(zip(hits, passages, strict=False), 1) if h.compared and p]
+        if not rows:
+            return None
         best = 0 if len(rows) == 1 else grounding.superlative_row(question, [text for _, text in rows])
-        if best is None or not rows:
+        if best is None:
             return None
         n, text = rows[best]
         sentence = grounding.record_sentence(text)

@@ -49,8 +49,9 @@ def same_file_in(folder: Path, source: Path) -> Path | None:
 
 def check_upload(original_name: str, size: int, *, max_bytes: int) -> None:
     """The checks that need only the name and size: a supported type, not empty, within the limit."""
-    if Path(safe_name(original_name)).suffix.lower() not in LOADERS:
-        fix = CONVERT_TO.get(Path(safe_name(original_name)).suffix.lower())
+    suffix = Path(safe_name(original_name)).suffix.lower()
+    if suffix not in LOADERS:
+        fix = CONVERT_TO.get(suffix)
         raise BadInput(
             f"'{original_name}' is not a supported document type",
             (f"save it as {fix} and upload that; " if fix else "") + f"upload one of: {', '.join(sorted(set(LOADERS)))}",

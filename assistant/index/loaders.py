@@ -9,6 +9,7 @@ DOCX, HTML) in a child process that is killed at the file's time limit.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import multiprocessing
@@ -325,9 +326,14 @@ def load_csv(path: Path) -> list[Section]:
     _text(path)
     docs = CSVLoader(str(path), encoding="utf-8-sig").load()
     keys = [d.page_content.split("\n", 1)[0].partition(": ")[2].strip() for d in docs]
-    named = len(set(keys)) == len(keys) and all(re.search(r"[^\W\d_]", k) and len(k) <= MAX_ROW_TITLE for k in keys)
+    named = _names_rows(keys)
     return [Section(_filled(d.page_content), heading=key if named else f"row {d.metadata.get('row', i) + 1}")
             for i, (d, key) in enumerate(zip(docs, keys, strict=True))]  # fmt: skip
+
+
+def _names_rows(keys: list[str]) -> bool:
+    """Does a table's first column name its rows — distinct, with letters, short enough for a title?"""
+    return len(set(keys)) == len(keys) and all(re.search(r"[^\W\d_]", k) and len(k) <= MAX_ROW_TITLE for k in keys)
 
 
 def _filled(record: str) -> str:
@@ -368,9 +374,7 @@ def load_xlsx(path: Path) -> list[Section]:
         rows = [row[:width] + [""] * (width - len(row)) for row in rows]
         header = rows[0] if rows and all(rows[0]) and _labels(rows[0]) else []
         body = rows[1:] if header else rows
-        keys = [row[0] for row in body]
-        named = bool(keys) and len(set(keys)) == len(keys) and all(
-            re.search(r"[^\W\d_]", k) and len(k) <= MAX_ROW_TITLE for k in keys)  # fmt: skip
+        named = bool(body) and _names_rows([row[0] for row in body])
         for n, row in enumerate(body, 1):
             text = ("\n".join(f"{h}: {v}" for h, v in zip(header, row, strict=True) if v) if header
                     else " | ".join(v for v in row if v))  # fmt: skip
@@ -381,8 +385,6 @@ def load_xlsx(path: Path) -> list[Section]:
 
 def _cell(value: object) -> str:
     """A cell as it reads: 1299 not 1299.0, a date without midnight."""
-    import datetime
-
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
