@@ -15,7 +15,7 @@ numbered lists, names another entity than the one asked about or stops mid-sente
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby, takewhile
 
@@ -42,6 +42,12 @@ UNSUPPORTED_WORDS = 0.35  # share of an answer's content words found in no passa
 STEPS_QUESTION = re.compile(r"(^|[,;]\s*)(how|what are the steps|where)\b", re.I)  # "I lost my band, how do I…"
 NUMBER_QUESTION = re.compile(rf"^\s*(how (many|much|long|old|{'|'.join(measures.ATTRIBUTES)})|what (year|percentage|number))\b", re.I)
 COUNT_QUESTION = re.compile(r"^\s*how (many|old)\b", re.I)  # a year is no answer: "The latest American Nobel laureate in Physics is 2023"
+WHAT_DAY = re.compile(r"^\s*(on )?(what|which) days?\b", re.I)
+DAY_NAMED = re.compile(r"\b((mon|tues|wednes|thurs|fri|satur|sun)days?|weekdays?|weekends?|(jan|febr)uary|march|april|"
+                       r"june|july|august|(sept|nov|dec)ember|october)\b", re.I)  # not "may", mostly no month  # fmt: skip
+HOW_OFTEN = re.compile(r"^\s*how often\b", re.I)
+FREQUENCY = re.compile(r"\b(every|once|twice|times (a|per)|daily|weekly|monthly|yearly|annually|hourly|"
+                       r"per (hour|day|week|month|year))\b", re.I)  # fmt: skip
 WHO_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.I)
 YES_NO_QUESTION = re.compile(r"^\s*(is|are|was|were|am|do|does|did|can|could|should|would|will|shall|may|might|must|"
                              r"has|have|had|isn't|aren't|doesn't|don't|can't|won't)\b", re.I)
@@ -60,6 +66,7 @@ DEFINES = r"s?\b\s*(?:\([^)]*\)\s*)?(?::|–|—|\bis\b|\bare\b|\bmeans\b|\brefe
 YEAR = re.compile(r"\b(1[5-9]|20)\d\d\b")
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*)+")  # "Greg DeLiso", not "TV"
 NUMBER = re.compile(r"\d(?:[\d,.]*\d)?")  # "1,261", "10.13.1", "2033"
+QUANTITY = re.compile(r"(?<![A-Za-z\d.,])" + NUMBER.pattern)  # a number of its own: not the "2" of "m2", the "1" of "E1"
 COUNT_WORDS = "two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion"
 SPELLED_NUMBER = re.compile(rf"\b(one|{COUNT_WORDS})\b", re.I)
 SPELLED_COUNT = re.compile(rf"\b({COUNT_WORDS})\b", re.I)  # "one" is mostly no count ("one of", "One tornado…")
@@ -267,7 +274,8 @@ def _words(text: str) -> set[str]:
 
 
 def _numbers(text: str) -> set[str]:
-    return {n.replace(",", "") for n in NUMBER.findall(text)}
+    return {n.replace(",", "") for n in QUANTITY.findall(text)}
+
 
 
 def _number_of_something_else(answer: str, passages: Sequence[str]) -> str | None:
@@ -277,13 +285,13 @@ def _number_of_something_else(answer: str, passages: Sequence[str]) -> str | Non
     when they follow it with a word of their own ("MB"); "the age of 96, with…" follows it with
     none, and "96 years old" stands."""
     text = " ".join(passages)
-    for match in NUMBER.finditer(answer):
+    for match in QUANTITY.finditer(answer):
         word = " ".join(answer[match.end() :].split()[:1]).strip(".,;:!?()[]\"'")
         unit = tokenize(word)
         if not unit or unit[0] in QUESTION_WORDS:
             continue
         number = match.group().replace(",", "")
-        after = [text[m.end() :].split()[:UNIT_WINDOW] for m in NUMBER.finditer(text) if m.group().replace(",", "") == number]
+        after = [text[m.end() :].split()[:UNIT_WINDOW] for m in QUANTITY.finditer(text) if m.group().replace(",", "") == number]
         if any(words and tokenize(words[0]) for words in after) and not any(unit[0] in tokenize(" ".join(words)) for words in after):
             return f"it gives {match.group()} {word}, but the passages give {match.group()} for something else"
     return None
@@ -370,6 +378,9 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     if holds_answer:
         score = score + ANSWER_TYPE_BONUS * np.array([holds_answer(s) for _, s in candidates])
     score = score + NAMED_ROW_BONUS * _named_rows(asked, [s for _, s in candidates])
+    if required := _required_type(question):  # then only a sentence of that kind answers, if one shares a word
+        holds = np.array([required(s) for _, s in candidates]) & (lexical > 0)
+        score = np.where(holds, score, -np.inf) if holds.any() else score
     n, sentence = candidates[int(np.argmax(score))]
     around = _sentences(whole[n - 1]) if len(whole) >= n else []
     if sentence not in around:  # no whole passage, or the window was cut mid-sentence: its own sentences
@@ -481,6 +492,21 @@ def _superlative(question: str) -> tuple[list[set[str]], bool] | None:
     return [words], bool(asked["most"])
 
 
+def table_answers(question: str, row: str, file_name: str) -> bool:
+    """Does a table's row that a superlative picked (`superlative_row`) answer the question, though no
+    passage came close enough for the router? "What is the cheapest accessory?" shares no word with
+    the price list's rows — "cheapest" is their price column, compared across the file — and its
+    file's name says what the rows are. So every other word of the question must stand in the row
+    (its columns and values) or the file's name: not "What is the cheapest flight to Paris?" beside a
+    mower's accessories, nor "What is the maximum attachment size?" beside a TV price list's
+    "screen_size_in" column (half its words: that TV was quoted as what the documents say)."""
+    matched = [m.group() for m in (IMPLIED_SUPERLATIVE.search(question), SUPERLATIVE.search(question)) if m]
+    if not matched or _record(record_sentence(row) or "") is None:
+        return False
+    words = set(tokenize(question)) - QUESTION_WORDS - set(tokenize(" ".join(matched)))
+    return bool(words) and words <= set(tokenize(row)) | set(tokenize(file_name))
+
+
 def asks_superlative(question: str) -> bool:
     return _superlative(question) is not None
 
@@ -521,6 +547,10 @@ def _answer_type(question: str) -> Callable[[str], bool] | None:
         # nor a year: "…the Astros won the 2017 World Series, their first championship" outscored "…to have won two
         # World Series championships", asked how many they have won
         return lambda sentence: bool(re.search(r"\d", YEAR.sub("", sentence)) or SPELLED_COUNT.search(sentence))
+    if WHAT_DAY.match(question):
+        return names_day
+    if HOW_OFTEN.match(question):  # "Replace the blades every 2 to 3 months", not "…before you change the blades"
+        return lambda sentence: bool(FREQUENCY.search(sentence))
     if asks_when(question):
         return lambda sentence: bool(YEAR.search(sentence))
     if WHO_QUESTION.match(question):
@@ -531,6 +561,24 @@ def _answer_type(question: str) -> Callable[[str], bool] | None:
         defined = re.compile(r"\b" + r"\s+".join(map(re.escape, what["term"].split())) + DEFINES, re.I)
         return lambda sentence: bool(defined.search(sentence))
     return None
+
+
+def _required_type(question: str) -> Callable[[str], bool] | None:
+    """What only can answer the question, unlike the number or name `_answer_type` favours: a price
+    when asked one ("How much is a replacement battery for the M5?" quoted the manual's "The M5 uses
+    a 20 V lithium-ion battery" over the price list's row for it), a day when asked which ("What
+    day are bulky items collected?" quoted "Put the items outside … on the day of collection" over
+    "Collections take place on Saturdays")."""
+    if asks_price(question):
+        return gives_price
+    if WHAT_DAY.match(question):
+        return names_day
+    return None
+
+
+def names_day(text: str) -> bool:
+    """A day of the week, or a date's month: "on Saturdays", "on 3 December"."""
+    return bool(DAY_NAMED.search(text))
 
 
 def gives_what_is_asked(question: str, picked: Sequence[tuple[int, str]]) -> bool:
@@ -567,6 +615,7 @@ def asks_what_to_do(question: str) -> bool:
     return asks_for_steps(question) or bool(WHAT_TO_DO.search(question)) or not question.rstrip().endswith("?")
 
 
+OFTEN = frozenset(tokenize("often"))  # what a frequency answers
 PRICE_TERMS = frozenset(tokenize("how much cost costs price prices pricing fee fees"))  # what a price answers
 
 
@@ -604,18 +653,28 @@ def asks_for_fact(question: str) -> bool:
     return bool(WHO_QUESTION.match(question) or asks_when(question) or NUMBER_QUESTION.match(question))
 
 
-def answers_question(question: str, picked: Sequence[tuple[int, str]], titles: Mapping[int, str] | None = None) -> bool:
+def answers_question(question: str, picked: Sequence[tuple[int, str]], titles: Mapping[int, str] | None = None,
+                     absent: Collection[str] = ()) -> bool:  # fmt: skip
     """Does the quote hold at least half of the question's content words? A quote that shares only
     a word or two ("Smart Remote" in a firmware note, asked how to pair it) answers something else.
     A passage titled by a question (a FAQ's row or heading: "How many people can join a
     workspace?") answers that question, so its title's words count with its sentences: asked just
-    that, "The Free plan allows up to 3 members per workspace" is the answer, not the closest text."""
+    that, "The Free plan allows up to 3 members per workspace" is the answer, not the closest text.
+    One word in common is not enough when the question also asks about a word the whole folder lacks
+    (`absent`, `HybridSearcher.unheld`): "What is the population of Millbrook?" shares half its words
+    with "Bring proof that you live in Millbrook", in a council's folder whose every page names the
+    town and none a population. ("How long is the TV warranty?" lacks only "long", and "TV warranty"
+    is two words in common.)"""
     terms = set(tokenize(measures.search_query(question), exact_numbers=True)) - QUESTION_WORDS
     asked = [(titles or {}).get(n, "") for n in dict.fromkeys(n for n, _ in picked)]
     found = set().union(*(set(tokenize(s)) for _, s in picked), *(set(tokenize(t)) for t in asked if t.strip().endswith("?")))
     priced = not asks_price(question) or any(gives_price(s) for _, s in picked)
+    if terms & set(absent) and len(terms & found) < 2:
+        return False
     if asks_price(question) and priced:  # "How much does the QN90F cost?" is answered by "price_eur: 1299"
         found |= PRICE_TERMS
+    if HOW_OFTEN.match(question) and any(FREQUENCY.search(s) for _, s in picked):  # "every 2 to 3 months"
+        found |= OFTEN
     return (bool(terms) and overlap(terms, found) >= MIN_QUOTE_OVERLAP and priced) or _the_row_asked(question, picked)
 
 

@@ -145,6 +145,14 @@ class HybridSearcher:
 
         return spelling.corrections(text, held)
 
+    def unheld(self, terms: list[str]) -> set[str]:
+        """The `terms` (tokens) no passage of the folder holds; none for an empty folder, which holds
+        nothing to tell them from."""
+        snapshot = self.store.snapshot()
+        if snapshot is None or not len(snapshot) or not terms:
+            return set()
+        return {t for t, held in zip(terms, snapshot.mentions(terms), strict=True) if not held}
+
     def unmentioned(self, names: list[str]) -> list[str]:
         """The `names` (a question's: `grounding.named_words`) the folder never mentions: one of
         their words is in no passage. A hyphenated word is in one when its parts are

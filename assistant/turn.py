@@ -8,6 +8,7 @@ render tokens as they come and read the finished `TurnResult` (the `--json` shap
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -20,6 +21,7 @@ from assistant import grounding, measures, prompts, recency, spelling
 from assistant.citations import cite
 from assistant.errors import BadInput
 from assistant.index.loaders import RECORD_FILES
+from assistant.index.tokenize import QUESTION_WORDS, tokenize
 from assistant.injection import instructions_in
 from assistant.llm.embeddings import TurnEmbeddings
 from assistant.retrieval import Evidence, Hit
@@ -29,6 +31,7 @@ from assistant.settings import AnswerMode, QuoteFirst, Settings
 Mode = Literal["auto", "base", "finetuned", "retrieval", "finetuned+retrieval", "not_found"]
 MODES: tuple[str, ...] = ("auto", "base", "finetuned", "retrieval", "finetuned+retrieval", "not_found")
 AnswerKind = Literal["generated", "extractive", "not_found", "closed_book"]
+ASKING = re.compile(r"\b\w+n['’]t\b|\bmean(s|ing)?\b", re.I)  # "won't", "can't"; "What does E02 mean?"
 CLOSEST_RUNNER_UP = 2  # "the closest your documents come": first in one search, at worst second in the other
 NOT_FOUND_QUOTE = 2  # sentences of the closest passage quoted under "not found"
 MAX_TABLE_ROWS = 5000  # a spreadsheet compared whole for a superlative (`_superlative_rows`): larger ones as read
@@ -183,6 +186,13 @@ class TurnPipeline:
         if self.on_route:
             self.on_route(question, decision, forced=mode != "auto")
         route, reason, domain = self._resolve(mode, decision, adapter)
+        hits = self._superlative_rows(question, recency.newest_first(question, evidence.hits))
+        table = self._table_answer(question, hits) if mode == "auto" and not decision.answerable else None
+        if table is not None:
+            route, domain = "retrieval", None
+            reason = (f"The table {table.chunk.source} answers it: its rows compared on what the question asks "
+                      f"for (no passage came close enough on its own: best match {decision.signals.evidence:.2f}, "
+                      f"this folder's bar {decision.bar:.2f}).")  # fmt: skip
         loading = time.perf_counter()
         model = self.backend.chat_model(domain, grounded="retrieval" in route)  # loads once per process
         started += time.perf_counter() - loading  # a one-off load is not part of the turn's latency
@@ -199,9 +209,8 @@ class TurnPipeline:
             messages = [SystemMessage(system), *past, HumanMessage(question)]
             return AnswerStream(self._tokens(model, messages, domain), result, started,
                                 lambda answer, r: self._no_bare_reply(answer, r, evidence))  # fmt: skip
-        hits = self._superlative_rows(question, recency.newest_first(question, evidence.hits))
         vectors = self._vectors(evidence)
-        if route == "not_found" or not decision.answerable:
+        if table is None and (route == "not_found" or not decision.answerable):
             return self._not_found(result, hits, started, decision, vectors)
         answer_mode = answer_mode or self.settings.answer_mode
         foreign = any(m.name == domain and m.reads_others for m in decision.signals.domains)
@@ -251,6 +260,14 @@ class TurnPipeline:
             else:
                 hits[at] = replace(hits[at], compared=True)
         return hits
+
+    @staticmethod
+    def _table_answer(question: str, hits: list[Hit]) -> Hit | None:
+        """The compared table row (`_superlative_rows`) that answers a superlative the router found no
+        passage close enough for (`grounding.table_answers`), or None. "What is the cheapest
+        accessory?" got "not found" beside the price list's rows, the cheapest among them."""
+        return next((h for h in hits if h.compared and grounding.table_answers(question, h.chunk.text, h.chunk.file_name)),
+                    None)  # fmt: skip
 
     @staticmethod
     def _compared_row(question: str, hits: list[Hit], passages: list[str]) -> list[tuple[int, str]] | None:
@@ -316,7 +333,7 @@ class TurnPipeline:
             picked = grounding.extract(question, quotable, vectors, whole=[h.chunk.text for h in hits],
                                        closeness=[h.dense_score for h in hits])  # fmt: skip
             others = f"The model is busy with {ahead} other answer{'s' * (ahead != 1)}"
-            if picked and grounding.answers_question(question, picked, _titles(picked, hits)):
+            if picked and self._answers(question, picked, hits):
                 if busy and not quoted:
                     result.notices.append(f"{others}, so this answer quotes your documents instead of waiting.")
                 return AnswerStream(iter([]), result, started, lambda _, r: self._quote(picked, hits, r))
@@ -431,12 +448,19 @@ class TurnPipeline:
         that holds what it asks for: a number, a name, a definition)."""
         picked = grounding.extract(question, passages, vectors or self.searcher.embeddings,
                                    whole=[h.chunk.text for h in hits], closeness=[h.dense_score for h in hits])  # fmt: skip
-        if not picked or (require_match and not grounding.answers_question(question, picked, _titles(picked, hits))):
+        if not picked or (require_match and not self._answers(question, picked, hits)):
             return False
         if asked and not grounding.gives_what_is_asked(question, picked):
             return False
         self._quote(picked, hits, r, prefix)
         return True
+
+    def _answers(self, question: str, picked: list[tuple[int, str]], hits: list[Hit]) -> bool:
+        """`grounding.answers_question`, told which of the question's words the folder never holds (not
+        the "won" of "It won't turn on" nor the "mean" of "What does E02 mean?": how it asks, not what about)."""
+        words = tokenize(ASKING.sub(" ", question), exact_numbers=True)
+        absent = self.searcher.unheld([t for t in dict.fromkeys(words) if t not in QUESTION_WORDS])
+        return grounding.answers_question(question, picked, _titles(picked, hits), absent)
 
     def _unmentioned(self, words: list[str], passages: list[str], hits: list[Hit], r: TurnResult,
                      vectors: TurnEmbeddings) -> None:  # fmt: skip

@@ -220,6 +220,15 @@ def test_a_record_s_field_names_are_not_quoted():
     assert grounding._sentences(prices) == ["model: QN90F; screen_size_in: 65; price_eur: 1799."]  # one record
 
 
+def test_the_digits_of_a_code_or_a_unit_are_no_number_of_their_own():
+    """The "5" of "M5 mows" is not five of something the passages count otherwise ("M5 charges"), nor
+    the "2" of "m2" a number the answer adds."""
+    passages = ["Maximum lawn area: 800 m2. The M5 charges in 90 minutes."]
+    assert verify("The M5 mows a lawn of up to 800 m2 [1].", "How big a lawn can the M5 mow?", passages, [1]).ok
+    wrong = verify("The M5 mows a lawn of up to 90 m2 [1].", "How big a lawn can the M5 mow?", passages, [1])
+    assert not wrong.ok and "90 m2" in wrong.why
+
+
 def test_a_number_the_passages_give_for_something_else_is_not_an_answer():
     passages = ["The Free plan includes unlimited tasks, 3 members per workspace and 100 MB of file storage."]
     wrong = verify("The Free plan has 100 users [1].", "How many users on the free plan?", passages, [1])
@@ -409,6 +418,55 @@ def test_cheapest_means_the_price_column_before_any_column_the_question_names():
             "Part: Inlet hose; Part number: DW-H15; Price (EUR): 12.5."]  # fmt: skip
     assert grounding.superlative_row("What's the cheapest spare part?", rows) == 2  # not DW-B10's "10"
     assert grounding.superlative_row("Which part has the highest part number?", rows) == 0
+
+
+def test_asked_a_price_only_a_sentence_that_gives_one_is_quoted():
+    """The manual's battery section shares as many words as the price list's row and is closer in meaning."""
+    passages = ["The M5 uses a 20 V lithium-ion battery of 2.5 Ah. A full charge lasts about 70 minutes.",
+                "item: Battery 2.5 Ah; part_number: VBT-25; price_gbp: 79.00; fits: M5."]  # fmt: skip
+    picked = extract("How much is a replacement battery for the M5?", passages, closeness=[0.59, 0.40])
+    assert picked == [(2, passages[1])]
+    assert extract("What battery does the M5 use?", passages, closeness=[0.59, 0.40])[0][0] == 1  # no price asked
+
+
+def test_asked_how_often_the_sentence_that_gives_a_frequency_wins_and_answers():
+    """Both sentences hold every word asked; the first passage ranks higher; the second says how often."""
+    passages = ["Switch the mower off and wear gloves before you sharpen the blades with the supplied file.",
+                "Sharpen the blades every 2 to 3 months, or sooner if the grass looks torn."]  # fmt: skip
+    question = "How often should I sharpen the blades?"
+    picked = extract(question, passages)
+    assert picked[0] == (2, passages[1]) and grounding.answers_question(question, picked)
+    assert extract("How do I sharpen the blades?", passages)[0][0] == 1
+    assert not grounding.answers_question("How often should I clean the mower?", [(1, passages[0])])
+
+
+def test_a_table_answers_a_superlative_when_the_question_s_other_words_name_its_rows_or_file():
+    row = "item: Wire connectors (10); part_number: VC-10; price_gbp: 7.99; fits: all models."
+    assert grounding.table_answers("What is the cheapest accessory?", row, "accessories")
+    assert grounding.table_answers("Which accessory is the most expensive?", row, "accessories")
+    assert not grounding.table_answers("What is the cheapest flight to Paris?", row, "accessories")
+    tv = "model: QN90F; screen_size_in: 65; price_eur: 1799."
+    assert not grounding.table_answers("What is the maximum attachment size?", tv, "price list 2026 q4")  # "size" only
+    assert grounding.table_answers("Which is the heaviest model?", "Model: Trail X; Weight: 45 g.", "trackers")
+    assert not grounding.table_answers("What is the cheapest?", row, "accessories")  # names nothing to compare
+    assert not grounding.table_answers("Which accessory fits the M5?", row, "accessories")  # no superlative
+    assert not grounding.table_answers("What is the cheapest accessory?", "Wire connectors are cheap.", "accessories")
+
+
+def test_asked_what_day_only_a_sentence_naming_a_day_is_quoted():
+    passages = ["We collect sofas, beds and fridges from your home. Collections take place on Saturdays. "
+                "Put the items outside your property by 7:00 on the day of collection."]  # fmt: skip
+    assert extract("What day are bulky items collected?", passages)[0][1] == "Collections take place on Saturdays."
+    assert grounding.names_day("The store reopens on 3 December.") and not grounding.names_day("You may bring ten bags.")
+
+
+def test_a_quote_does_not_answer_a_question_about_a_word_the_folder_never_holds():
+    picked = [(1, "Bring proof that you live in Millbrook, such as a council tax bill.")]
+    question = "What is the population of Millbrook?"
+    assert grounding.answers_question(question, picked)  # half its words: "Millbrook"
+    assert not grounding.answers_question(question, picked, absent={"popul"})
+    both = [(1, "Millbrook Council counts its population every ten years.")]
+    assert grounding.answers_question("What is the population of Millbrook in 1850?", both, absent={"1850"})
 
 
 def test_how_much_is_asks_a_price():

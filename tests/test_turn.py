@@ -2,6 +2,7 @@ import pytest
 
 from assistant import grounding, prompts
 from assistant.errors import BadInput
+from assistant.index.tokenize import tokenize
 from assistant.prompts import NOT_FOUND
 from assistant.services import Services
 from assistant.settings import AnswerMode, QuoteFirst
@@ -247,6 +248,19 @@ def test_a_question_naming_what_the_folder_never_mentions_gets_the_closest_quote
     assert "never mention" not in named.answer  # every name it asks about is in the folder
 
 
+def test_a_quote_is_only_the_closest_when_the_question_asks_about_a_word_the_folder_never_holds(indexed):
+    """A council's folder, every page naming the town, answered "What is the population of Millbrook?"
+    with "Your documents say: Bring proof that you live in Millbrook": half the question's words."""
+    said = indexed.pipeline.answer("How do I pair the remote?", "retrieval").collect()
+    assert said.answer.startswith(grounding.QUOTE_PREFIX)
+    lacking = indexed.pipeline.answer("How do I pair a gamepad?", "retrieval").collect()
+    assert lacking.answer.startswith(grounding.CLOSEST_PREFIX) and "hold Back and Play" in lacking.answer
+    assert indexed.searcher.unheld(tokenize("pair remote gamepad")) == {"gamepad"}
+    # Two words in common answer it, whatever else it asks: "remote" and "pair".
+    assert indexed.pipeline.answer("How do I pair the remote with a gamepad?", "retrieval").collect().answer.startswith(
+        grounding.QUOTE_PREFIX)  # fmt: skip
+
+
 def test_a_quote_that_does_not_name_what_the_question_names_is_shown_as_the_closest(indexed):
     result = indexed.pipeline.answer("How do I pair the remote with the Smart Hub?", "retrieval").collect()
     assert result.answer.startswith(grounding.CLOSEST_PREFIX) and "hold Back and Play" in result.answer
@@ -287,6 +301,33 @@ def test_the_compared_row_is_quoted_even_when_it_is_the_only_row_read(settings):
     result = services.pipeline.answer("Which TV is the cheapest?", "retrieval").collect()
     assert result.answer.startswith(grounding.QUOTE_PREFIX) and "model: Q60F;" in result.answer, result.answer
     assert result.citations[0].source == "prices.csv"
+
+
+def test_a_table_answers_a_superlative_that_no_passage_came_close_enough_for(settings):
+    """"What is the cheapest accessory?" holds no word of the price list's rows but its file's name, and
+    the router found no passage close enough: "not found" beside the cheapest row. The rows compared
+    answer it; a superlative about something the table does not list stays "not found"."""
+    folder = settings.knowledge_dir
+    (folder / "accessories.csv").write_text(
+        "item,part_number,price_gbp,fits,notes\nSpare blades (9 pack),VB-09,14.99,M3 M5 M7,with screws\n"
+        "Boundary wire 150 m,VW-150,39.00,all models,\nPegs (300),VP-300,19.50,all models,\n"
+        "Wire connectors (10),VC-10,7.99,all models,waterproof\nGarage roof,VG-1,89.00,M5 M7,protects from sun and rain\n"
+        "Battery 2.5 Ah,VBT-25,79.00,M5,\nWheel brushes,VWB-2,12.50,M5 M7,set of 2\n")  # fmt: skip
+    sections = {"Cleaning": "Clean the mower every week with a brush. Never use a garden hose.",
+                "Blades": "Replace the blades every two months. Always replace all three blades at the same time.",
+                "Schedule": "Open Menu, then Schedule, choose the days and set up to two time slots per day.",
+                "Rain sensor": "The mower returns to its station when it rains and waits three hours.",
+                "Alarm": "If someone lifts the mower without the PIN, the alarm sounds for three minutes.",
+                "App": "Install the app on your phone and connect the mower to your Wi-Fi network.",
+                "Winter": "Store the mower indoors in a dry, frost-free place over the winter.",
+                "Battery": "A full charge lasts about 70 minutes of mowing and takes about 90 minutes."}  # fmt: skip
+    (folder / "manual.md").write_text("# Mower manual\n\n" + "".join(f"## {h}\n\n{t}\n\n" for h, t in sections.items()))
+    services = Services(settings)
+    services.ingestor().run()
+    result = services.pipeline.answer("What is the cheapest accessory?").collect()
+    assert result.route == "retrieval" and "Wire connectors" in result.answer, (result.route, result.answer)
+    assert result.reason.startswith("The table accessories.csv answers it") and result.citations[0].source == "accessories.csv"
+    assert services.pipeline.answer("What is the cheapest flight to Paris?").collect().route == "not_found"
 
 
 def test_a_misspelt_word_is_searched_as_the_folder_writes_it_and_the_turn_says_so(indexed):
