@@ -47,11 +47,13 @@ PLAN = {
     "plain_text": ("auto",),
     "web_app_help": ("auto",),
     "spreadsheet": ("auto",),
+    "robot_mower": ("auto",),
+    "council_waste": ("auto",),
     "phone_manual": ("auto",),
     "red_team": ("auto",),
 }
 USER_MODES = ("retrieval", "auto")
-PIPELINE_VERSION = "84"  # bump when the turn's prompts, checks or routes change, to invalidate cached answers (74, 75: experiments)
+PIPELINE_VERSION = "90"  # bump when the turn's prompts, checks or routes change, to invalidate cached answers (74, 75, 85, 87, 88, 89: experiments)
 CLOSED_BOOK_VERSION = "closed-book 2"  # the same for answers the model writes alone (2: `grounding.bare_reply`)
 F1_MATCH = 0.3  # token F1 at which an answer counts as matching a long reference (`f1_at_least_0_3`)
 SCAFFOLDING = re.compile(r"(^|\n)\s*(passages?|sources?|question)\s*:|\[\d+\]\s*\(", re.I)

@@ -48,6 +48,11 @@ reported on the one left out, so a figure never comes from the data it was tuned
 - `spreadsheet` (answers only): a fitness-tracker maker's product table as CSV — a row per model: price,
   battery life, weight, GPS, water resistance — and a FAQ in Markdown, the TV fine-tune installed, with
   questions its customers ask, several of which has the most or the least (session 22);
+- `robot_mower` and `council_waste` (answers only): two new users' folders of mixed formats — a robot mower's
+  manual (PDF), its maker's service page (Word), an accessories price list (CSV) and firmware notes
+  (Markdown); a town council's waste guide (HTML), collection days (CSV), recycling centre (Markdown) and
+  bulky-waste prices (text) — the TV fine-tune installed, with questions written before any was run
+  (session 26; the session's changes were made from what they showed);
 - `phone_manual` (answers only): 50 real user questions about a Galaxy S10 phone (E-Manual QA's
   sample), each with its reference answer — the manual's text that answers it — and section; the
   folder holds those sections (rebuilt from the reference answers: an easier folder than the whole
@@ -79,7 +84,7 @@ from assistant.finetune.data import tv_manual_split
 FRESHQA_QUESTIONS = 60
 # The folders written for the project, each documents/ + questions.jsonl (`_written_items`), asked as "demo+<name>".
 WRITTEN_FOLDERS = ("handbook", "tasklane", "pipewright", "aerio", "voltride", "porchlight", "brightmill", "ledgerly",
-                   "stride")
+                   "stride", "verdant", "millbrook")
 CLINC_QUESTIONS = 120
 GROUNDED = frozenset({"retrieval", "finetuned+retrieval"})
 FINETUNED = frozenset({"finetuned", "finetuned+retrieval"})
@@ -279,6 +284,12 @@ def builtin_scenarios() -> list[Scenario]:
                  "roles, a dated price change), the TV fine-tune installed → retrieval, right file, the key phrase"),
         _written("spreadsheet", "stride", "A fitness-tracker maker's product table as CSV (a row per model) and a FAQ, the TV "
                  "fine-tune installed → retrieval, right file, the key phrase (the most, the least, the cheapest)"),
+        _written("robot_mower", "verdant", "A robot mower's manual (PDF), its maker's customer-service page (Word), an "
+                 "accessories price list (CSV) and firmware notes (Markdown), the TV fine-tune installed → retrieval, right "
+                 "file, the key phrase"),
+        _written("council_waste", "millbrook", "A town council's household-waste guide (HTML page), collection days (CSV), "
+                 "recycling centre (Markdown) and bulky-waste prices (text), the TV fine-tune installed → retrieval, right "
+                 "file, the key phrase"),
         Scenario("phone_manual", "Real user questions about a Galaxy S10 phone, its sections beside the Galaxy Fit "
                  "band's manual, the TV fine-tune installed → retrieval, right section, token F1 against the "
                  "manual's answer", "demo+s10", _phone_items(), routed=False),
