@@ -43,8 +43,9 @@ STEPS_QUESTION = re.compile(r"(^|[,;]\s*)(how|what are the steps|where)\b", re.I
 NUMBER_QUESTION = re.compile(rf"^\s*(how (many|much|long|old|{'|'.join(measures.ATTRIBUTES)})|what (year|percentage|number))\b", re.I)
 COUNT_QUESTION = re.compile(r"^\s*how (many|old)\b", re.I)  # a year is no answer: "The latest American Nobel laureate in Physics is 2023"
 WHAT_DAY = re.compile(r"^\s*(on )?(what|which) days?\b", re.I)
-DAY_NAMED = re.compile(r"\b((mon|tues|wednes|thurs|fri|satur|sun)days?|weekdays?|weekends?|(jan|febr)uary|march|april|"
-                       r"june|july|august|(sept|nov|dec)ember|october)\b", re.I)  # not "may", mostly no month  # fmt: skip
+WEEKDAYS = r"(mon|tues|wednes|thurs|fri|satur|sun)day"
+MONTHS = r"(jan|febr)uary|march|april|june|july|august|(sept|nov|dec)ember|october"  # not "may", mostly no month
+DAY_NAMED = re.compile(rf"\b({WEEKDAYS}s?|weekdays?|weekends?|{MONTHS})\b", re.I)
 HOW_OFTEN = re.compile(r"^\s*how often\b", re.I)
 FREQUENCY = re.compile(r"\b(every|once|twice|times (a|per)|daily|weekly|monthly|yearly|annually|hourly|"
                        r"per (hour|day|week|month|year))\b", re.I)  # fmt: skip
@@ -90,8 +91,7 @@ NAMED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
 ACRONYM = re.compile(r"[A-Z][A-Z\d]*(?:-\w+)*")  # "TV" is a folder's "television", "USB-C" its "USB Type-C"; "I"
 # When the asker is, not what they ask about: "I signed up in June, will my price go up?" of a price notice dated
 # September was answered "Your documents never mention June".
-CALENDAR = re.compile(r"(jan|febr)uary|march|april|may|june|july|august|(sept|nov|dec)ember|october|"
-                      r"(mon|tues|wednes|thurs|fri|satur|sun)day|christmas|easter", re.I)
+CALENDAR = re.compile(rf"{MONTHS}|may|{WEEKDAYS}|christmas|easter", re.I)
 HOW_MUCH_IS = re.compile(r"\bhow much (is|are)\b", re.I)  # "How much is a new filter?": its price
 PRICE_WORD = re.compile(r"\b(costs?|price[ds]?|pricing|fees?)\b", re.I)  # in a question: asks a price
 MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?|pounds?|cents?)\b|\b(free|no charge|no cost|per month|per year)\b",
@@ -275,7 +275,6 @@ def _words(text: str) -> set[str]:
 
 def _numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in QUANTITY.findall(text)}
-
 
 
 def _number_of_something_else(answer: str, passages: Sequence[str]) -> str | None:
@@ -501,7 +500,7 @@ def table_answers(question: str, row: str, file_name: str) -> bool:
     mower's accessories, nor "What is the maximum attachment size?" beside a TV price list's
     "screen_size_in" column (half its words: that TV was quoted as what the documents say)."""
     matched = [m.group() for m in (IMPLIED_SUPERLATIVE.search(question), SUPERLATIVE.search(question)) if m]
-    if not matched or _record(record_sentence(row) or "") is None:
+    if not matched or record_sentence(row) is None:
         return False
     words = set(tokenize(question)) - QUESTION_WORDS - set(tokenize(" ".join(matched)))
     return bool(words) and words <= set(tokenize(row)) | set(tokenize(file_name))
@@ -536,21 +535,20 @@ def _quotable(sentence: str) -> bool:
 
 def _answer_type(question: str) -> Callable[[str], bool] | None:
     """What a sentence must hold to be the kind of thing the question asks for — a price when asked
-    what something costs, a number for "how many", a year for "when", a name the question does not
+    what something costs or a day asked which (`_required_type`), a number for "how many", a frequency
+    for "how often", a year for "when", a name the question does not
     already say for "who", the term followed by "is", "means" or a colon for "what is" (the
     sentence that defines it, not "For more
     information about Knox, please refer to…", which was closer in meaning) — or None."""
-    if asks_price(question):
-        return gives_price
+    if required := _required_type(question):
+        return required
     if NUMBER_QUESTION.match(question):  # "a two-year warranty", "about ten working days" — not "one", which is
         # mostly no count: "One tornado has been confirmed but is unrated" outscored "…1,261 confirmed tornadoes";
         # nor a year: "…the Astros won the 2017 World Series, their first championship" outscored "…to have won two
         # World Series championships", asked how many they have won
         return lambda sentence: bool(re.search(r"\d", YEAR.sub("", sentence)) or SPELLED_COUNT.search(sentence))
-    if WHAT_DAY.match(question):
-        return names_day
     if HOW_OFTEN.match(question):  # "Replace the blades every 2 to 3 months", not "…before you change the blades"
-        return lambda sentence: bool(FREQUENCY.search(sentence))
+        return says_how_often
     if asks_when(question):
         return lambda sentence: bool(YEAR.search(sentence))
     if WHO_QUESTION.match(question):
@@ -574,6 +572,11 @@ def _required_type(question: str) -> Callable[[str], bool] | None:
     if WHAT_DAY.match(question):
         return names_day
     return None
+
+
+def says_how_often(text: str) -> bool:
+    """A frequency: "every 2 to 3 months", "twice a year", "weekly"."""
+    return bool(FREQUENCY.search(text))
 
 
 def names_day(text: str) -> bool:
@@ -673,7 +676,7 @@ def answers_question(question: str, picked: Sequence[tuple[int, str]], titles: M
         return False
     if asks_price(question) and priced:  # "How much does the QN90F cost?" is answered by "price_eur: 1299"
         found |= PRICE_TERMS
-    if HOW_OFTEN.match(question) and any(FREQUENCY.search(s) for _, s in picked):  # "every 2 to 3 months"
+    if HOW_OFTEN.match(question) and any(says_how_often(s) for _, s in picked):  # "every 2 to 3 months"
         found |= OFTEN
     return (bool(terms) and overlap(terms, found) >= MIN_QUOTE_OVERLAP and priced) or _the_row_asked(question, picked)
 
