@@ -49,6 +49,8 @@ PLAN = {
     "spreadsheet": ("auto",),
     "robot_mower": ("auto",),
     "council_waste": ("auto",),
+    "medicine_leaflet": ("auto",),
+    "board_game": ("auto",),
     "phone_manual": ("auto",),
     "red_team": ("auto",),
 }

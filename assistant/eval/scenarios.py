@@ -53,6 +53,10 @@ reported on the one left out, so a figure never comes from the data it was tuned
   (Markdown); a town council's waste guide (HTML), collection days (CSV), recycling centre (Markdown) and
   bulky-waste prices (text) — the TV fine-tune installed, with questions written before any was run
   (session 26; the session's changes were made from what they showed);
+- `medicine_leaflet` and `board_game` (answers only): two more new users' folders — a painkiller's package
+  leaflet as a medicines agency's HTML page (numbered sections, "Do not take" lists, a dosing table); a board
+  game's rulebook (PDF), its publisher's FAQ (text) and variants (Markdown) — the TV fine-tune installed,
+  with questions written before any was run (session 27; the session's changes were made from what they showed);
 - `phone_manual` (answers only): 50 real user questions about a Galaxy S10 phone (E-Manual QA's
   sample), each with its reference answer — the manual's text that answers it — and section; the
   folder holds those sections (rebuilt from the reference answers: an easier folder than the whole
@@ -84,7 +88,7 @@ from assistant.finetune.data import tv_manual_split
 FRESHQA_QUESTIONS = 60
 # The folders written for the project, each documents/ + questions.jsonl (`_written_items`), asked as "demo+<name>".
 WRITTEN_FOLDERS = ("handbook", "tasklane", "pipewright", "aerio", "voltride", "porchlight", "brightmill", "ledgerly",
-                   "stride", "verdant", "millbrook")
+                   "stride", "verdant", "millbrook", "calmora", "harbour")
 CLINC_QUESTIONS = 120
 GROUNDED = frozenset({"retrieval", "finetuned+retrieval"})
 FINETUNED = frozenset({"finetuned", "finetuned+retrieval"})
@@ -290,6 +294,10 @@ def builtin_scenarios() -> list[Scenario]:
         _written("council_waste", "millbrook", "A town council's household-waste guide (HTML page), collection days (CSV), "
                  "recycling centre (Markdown) and bulky-waste prices (text), the TV fine-tune installed → retrieval, right "
                  "file, the key phrase"),
+        _written("medicine_leaflet", "calmora", "A painkiller's package leaflet as a medicines agency's HTML page (numbered "
+                 "sections, 'Do not take' lists, a dosing table), the TV fine-tune installed → retrieval, the key phrase"),
+        _written("board_game", "harbour", "A board game's rulebook (PDF), its publisher's FAQ (text, Q:/A:) and variants "
+                 "(Markdown), the TV fine-tune installed → retrieval, right file, the key phrase"),
         Scenario("phone_manual", "Real user questions about a Galaxy S10 phone, its sections beside the Galaxy Fit "
                  "band's manual, the TV fine-tune installed → retrieval, right section, token F1 against the "
                  "manual's answer", "demo+s10", _phone_items(), routed=False),

@@ -15,12 +15,13 @@ def test_builtin_scenarios_come_from_the_repository_and_never_from_shared():
     assert set(scenarios) == {"tv_closed_book", "tv_unseen_sections", "tv_in_folder", "freshqa", "out_of_scope",
                               "unseen_manual", "other_product", "tv_as_new_manual", "handbook", "mixed_formats",
                               "dev_docs", "pdf_manual", "help_centre", "word_manual", "plain_text", "web_app_help", "spreadsheet",
-                              "robot_mower", "council_waste", "phone_manual", "red_team"}  # fmt: skip
+                              "robot_mower", "council_waste", "medicine_leaflet", "board_game", "phone_manual",
+                              "red_team"}  # fmt: skip
     assert [n for n, s in scenarios.items() if not s.routed] == ["tv_unseen_sections", "tv_as_new_manual", "handbook",
                                                                  "mixed_formats", "dev_docs", "pdf_manual", "help_centre",
                                                                  "word_manual", "plain_text", "web_app_help", "spreadsheet",
-                                                                 "robot_mower", "council_waste", "phone_manual",
-                                                                 "red_team"]  # fmt: skip
+                                                                 "robot_mower", "council_waste", "medicine_leaflet",
+                                                                 "board_game", "phone_manual", "red_team"]  # fmt: skip
     handbook = scenarios["handbook"]  # a folder that is neither a manual nor encyclopedia pages
     assert handbook.fine_tuned and len(handbook.items) == 21 and all(i.sources and i.golds for i in handbook.items)
     assert {i.split for i in handbook.items} == {"dev", "test"}
