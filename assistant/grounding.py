@@ -41,6 +41,8 @@ ECHOED_QUESTION = 0.8  # share of an answer's content words taken from the quest
 UNSUPPORTED_WORDS = 0.35  # share of an answer's content words found in no passage that fails it
 STEPS_QUESTION = re.compile(r"(^|[,;]\s*)(how|what are the steps|where)\b", re.I)  # "I lost my band, how do I…"
 NUMBER_QUESTION = re.compile(rf"^\s*(how (many|much|long|old|{'|'.join(measures.ATTRIBUTES)})|what (year|percentage|number))\b", re.I)
+# A number is the only answer: not "How high should the saddle be?" ("…your leg is almost straight").
+COUNT_OR_AMOUNT = re.compile(r"^\s*(how (many|much|long|old)|what (year|percentage|number))\b", re.I)
 COUNT_QUESTION = re.compile(r"^\s*how (many|old)\b", re.I)  # a year is no answer: "The latest American Nobel laureate in Physics is 2023"
 WHAT_DAY = re.compile(r"^\s*(on )?(what|which) days?\b", re.I)
 WEEKDAYS = r"(mon|tues|wednes|thurs|fri|satur|sun)day"
@@ -50,6 +52,9 @@ HOW_OFTEN = re.compile(r"^\s*how often\b", re.I)
 FREQUENCY = re.compile(r"\b(every|once|twice|times (a|per)|daily|weekly|monthly|yearly|annually|hourly|"
                        r"per (hour|day|week|month|year))\b", re.I)  # fmt: skip
 WHO_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.I)
+# "Who makes…", "Who founded…": a doer, named; not "Who should not take…", "Who is eligible…" (a kind of person).
+WHO_DID = re.compile(r"^\s*who\s+(?!(is|are|was|were|am|be|can|could|should|would|will|shall|may|might|must|do|does|did|"
+                     r"has|have|had|needs?|gets?|qualifies)\b)[a-z]+s?\b", re.I)
 YES_NO_QUESTION = re.compile(r"^\s*(is|are|was|were|am|do|does|did|can|could|should|would|will|shall|may|might|must|"
                              r"has|have|had|isn't|aren't|doesn't|don't|can't|won't)\b", re.I)
 WHAT_TO_DO = re.compile(r"^\s*why\b|\bwhat (should|can|do|must) (i|we) (need to |have to )?do\b", re.I)
@@ -76,6 +81,12 @@ FIELD = re.compile(r"^[a-z_]\w{0,30}: (?=[A-Z0-9\"'(])")  # a CSV or JSON record
 FIELD_INSIDE = re.compile(r"(^|\s)[a-z_]\w{0,30}: ")
 LINE_END = re.compile(r"(?<=[.!?])[ \t]*\n")  # a sentence's end at a line's end
 FIELD_LINES = re.compile(r"(?:^[^\W\d][^:\n]{0,38}: [^\n]*[^\s.!?:]\n?){2,}", re.M)  # "Price: $149" lines, no sentence
+# Function words Lucene's short stop list keeps, which tell no passage's sentence from another by what it is about.
+GLUE = frozenset(tokenize("while after before during about from than also just some any all each same very too again "
+                          "here until since"))
+# A sentence that leans on the one before it: "If it does, do not drive" (it: "Calmora can make you feel dizzy").
+REFERS_BACK = re.compile(r"^(if (it|so|not|this|they) (does|do|is|are|happens)?\b|if so\b|if not\b|(this|these|that|those|such)\b"
+                         r"(?! (is|are) (a|an|the|how|why|what|where|when)\b))", re.I)
 EMPTY_LIST = re.compile(r"^(\s*(\d+[.)]|[-*•])\s*)+$")
 
 
@@ -94,8 +105,8 @@ ACRONYM = re.compile(r"[A-Z][A-Z\d]*(?:-\w+)*")  # "TV" is a folder's "televisio
 CALENDAR = re.compile(rf"{MONTHS}|may|{WEEKDAYS}|christmas|easter", re.I)
 HOW_MUCH_IS = re.compile(r"\bhow much (is|are)\b", re.I)  # "How much is a new filter?": its price
 PRICE_WORD = re.compile(r"\b(costs?|price[ds]?|pricing|fees?)\b", re.I)  # in a question: asks a price
-MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?|pounds?|cents?)\b|\b(free|no charge|no cost|per month|per year)\b",
-                   re.I)
+MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?|pounds?|cents?)\b|\b(free|no charge|no cost|per month|per year)\b"
+                   r"|\b(pay|pays|paid|costs?|charges?)( (only|just|about|an extra|extra))? \d", re.I)  # "pay 8 coins"
 SUPERLATIVE = re.compile(r"\b(?:(?P<most>most|highest|largest|biggest|longest|fastest|maximum|greatest|strongest)|"
                          r"(?P<least>least|lowest|smallest|shortest|slowest|minimum|fewest))\b(?!\s+recent)", re.I)
 # A heading its text starts by repeating, as manuals exported to text do ("# Disconnect" then "Disconnect
@@ -163,12 +174,32 @@ def focus(text: str, question: str, sentences: int = FOCUS_SENTENCES) -> str:
 
 
 def _asked_terms(question: str) -> set[str]:
-    """The question's terms without how it asks (`QUESTION_WORDS`), unless that is all it has: a
-    table's "Can do: everything…" rows shared "do" with "How do I transfer ownership of the
+    """The question's terms without how it asks (`QUESTION_WORDS`, `_asking`), unless that is all it
+    has: a table's "Can do: everything…" rows shared "do" with "How do I transfer ownership of the
     workspace?" and outscored the one sentence that says how ("To hand over ownership, …"). With
     the names of what it measures: "How heavy…" is answered by "Weight: 4.1 kg" (`measures`)."""
     terms = set(tokenize(measures.search_query(question), exact_numbers=True))
-    return terms - QUESTION_WORDS or terms
+    return terms - QUESTION_WORDS - _glue(question) - _asking_number(question) or terms
+
+
+def _glue(question: str) -> set[str]:
+    """The question's words that only tie it together (`GLUE`), not what it is about: "Can I take
+    Calmora while pregnant?" quoted "Avoid alcohol while you take Calmora" for its "while". Not
+    inside a hyphenated word: "same-day dispatch" is about the same day. A quote is still credited
+    with them (`answers_question`): "My band got hot while charging…" is answered by "While charging,
+    the device … may become hot"."""
+    hyphenated = set(tokenize(" ".join(re.findall(r"\w+(?:-\w+)+", question)).replace("-", " ")))
+    return GLUE - hyphenated
+
+
+def _asking_number(question: str) -> set[str]:
+    """The "many" of "how many": how the question asks for a number, which answers it, not a word of
+    it — "How many players can play?" had "many" for a third of its words, and "How many cargo
+    cards are there?" quoted a FAQ's "You choose how many cards of one cargo to sell". Not "much": a
+    price is what answers it (`PRICE_TERMS`), and the QN90F's price row does not say how much it
+    weighs, though it says "QN90F"."""
+    number = NUMBER_QUESTION.match(question)
+    return set(tokenize(number.group())) - MUCH if number else set()
 
 
 def clean(answer: str, question: str) -> str:
@@ -393,7 +424,8 @@ def extract(question: str, passages: Sequence[str], embeddings=None, *, limit: i
     if _record(sentence) is not None:  # a table row answers alone: the next row is another thing's
         following = list(takewhile(lambda s: _record(s) is None, following))
     if not STEPS_QUESTION.search(question):
-        return [(n, sentence)] + [(n, s) for s in following[:1]]
+        before = [s for s in around[:at] if _quotable(s)][-1:] if REFERS_BACK.match(sentence) else []
+        return [(n, s) for s in [*before, sentence, *following[:1]]]
     # Steps: the sentences after the best one; and where its passage ends sooner, those before it
     # from the nearest one that holds a word of the question the best one lacks. "How do I upgrade
     # to a new version?" matched "…the new version starts." best, the last sentence of its section,
@@ -620,6 +652,7 @@ def asks_what_to_do(question: str) -> bool:
 
 OFTEN = frozenset(tokenize("often"))  # what a frequency answers
 PRICE_TERMS = frozenset(tokenize("how much cost costs price prices pricing fee fees"))  # what a price answers
+MUCH = frozenset(tokenize("much"))
 
 
 def asks_price(question: str) -> bool:
@@ -657,7 +690,7 @@ def asks_for_fact(question: str) -> bool:
 
 
 def answers_question(question: str, picked: Sequence[tuple[int, str]], titles: Mapping[int, str] | None = None,
-                     absent: Collection[str] = ()) -> bool:  # fmt: skip
+                     absent: Collection[str] = (), common: Collection[str] = ()) -> bool:  # fmt: skip
     """Does the quote hold at least half of the question's content words? A quote that shares only
     a word or two ("Smart Remote" in a firmware note, asked how to pair it) answers something else.
     A passage titled by a question (a FAQ's row or heading: "How many people can join a
@@ -667,18 +700,27 @@ def answers_question(question: str, picked: Sequence[tuple[int, str]], titles: M
     (`absent`, `HybridSearcher.unheld`): "What is the population of Millbrook?" shares half its words
     with "Bring proof that you live in Millbrook", in a council's folder whose every page names the
     town and none a population. ("How long is the TV warranty?" lacks only "long", and "TV warranty"
-    is two words in common.)"""
-    terms = set(tokenize(measures.search_query(question), exact_numbers=True)) - QUESTION_WORDS
+    is two words in common.) Nor is a name every passage found holds (`common`: the product's) a word
+    in common: "Can I give Calmora to my dog?" was answered "Your documents say: Do not give Calmora
+    to children under 12", in a leaflet where nothing is said of dogs and every section names
+    Calmora. (Any word every passage holds was too much: on the dev split, right quotes of the
+    handbook's, the TV's and the band's questions became "the closest" — "How long do I have to
+    submit my expenses?" among them.)"""
+    terms = set(tokenize(measures.search_query(question), exact_numbers=True)) - QUESTION_WORDS - _asking_number(question)
     asked = [(titles or {}).get(n, "") for n in dict.fromkeys(n for n, _ in picked)]
     found = set().union(*(set(tokenize(s)) for _, s in picked), *(set(tokenize(t)) for t in asked if t.strip().endswith("?")))
     priced = not asks_price(question) or any(gives_price(s) for _, s in picked)
-    if terms & set(absent) and len(terms & found) < 2:
+    if (terms & set(absent)) - MUCH and len((terms & found) - set(common)) < 2:  # "much": how a price is asked
         return False
     if asks_price(question) and priced:  # "How much does the QN90F cost?" is answered by "price_eur: 1299"
         found |= PRICE_TERMS
     if HOW_OFTEN.match(question) and any(says_how_often(s) for _, s in picked):  # "every 2 to 3 months"
         found |= OFTEN
-    return (bool(terms) and overlap(terms, found) >= MIN_QUOTE_OVERLAP and priced) or _the_row_asked(question, picked)
+    if _the_row_asked(question, picked):
+        return True
+    if (COUNT_OR_AMOUNT.match(question) or WHO_DID.match(question)) and not gives_what_is_asked(question, picked):
+        return False  # "how many" is a number (or a price), "who makes it" a name, which a quote without one does not give
+    return bool(terms) and overlap(terms, found) >= MIN_QUOTE_OVERLAP and priced
 
 
 def _the_row_asked(question: str, picked: Sequence[tuple[int, str]]) -> bool:

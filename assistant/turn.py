@@ -32,6 +32,7 @@ Mode = Literal["auto", "base", "finetuned", "retrieval", "finetuned+retrieval", 
 MODES: tuple[str, ...] = ("auto", "base", "finetuned", "retrieval", "finetuned+retrieval", "not_found")
 AnswerKind = Literal["generated", "extractive", "not_found", "closed_book"]
 ASKING = re.compile(r"\b\w+n['’]t\b|\bmean(s|ing)?\b", re.I)  # "won't", "can't"; "What does E02 mean?"
+CONTRACTED = frozenset(tokenize(" ".join(spelling.CONTRACTIONS)))  # "dont", typed without its apostrophe: how one asks
 CLOSEST_RUNNER_UP = 2  # "the closest your documents come": first in one search, at worst second in the other
 NOT_FOUND_QUOTE = 2  # sentences of the closest passage quoted under "not found"
 MAX_TABLE_ROWS = 5000  # a spreadsheet compared whole for a superlative (`_superlative_rows`): larger ones as read
@@ -457,10 +458,13 @@ class TurnPipeline:
 
     def _answers(self, question: str, picked: list[tuple[int, str]], hits: list[Hit]) -> bool:
         """`grounding.answers_question`, told which of the question's words the folder never holds (not
-        the "won" of "It won't turn on" nor the "mean" of "What does E02 mean?": how it asks, not what about)."""
+        the "won" of "It won't turn on", the "mean" of "What does E02 mean?" nor an apostrophe-less "dont": how
+        it asks, not what about), and, when it lacks one, which names of the question every passage found holds."""
         words = tokenize(ASKING.sub(" ", question), exact_numbers=True)
-        absent = self.searcher.unheld([t for t in dict.fromkeys(words) if t not in QUESTION_WORDS])
-        return grounding.answers_question(question, picked, _titles(picked, hits), absent)
+        absent = self.searcher.unheld([t for t in dict.fromkeys(words) if t not in QUESTION_WORDS | CONTRACTED])
+        names = set(tokenize(" ".join(grounding.named_words(question)))) if absent and len(hits) > 1 else set()
+        everywhere = names.intersection(*(tokenize(h.chunk.search_text) for h in hits)) if names else set()
+        return grounding.answers_question(question, picked, _titles(picked, hits), absent, everywhere)
 
     def _unmentioned(self, words: list[str], passages: list[str], hits: list[Hit], r: TurnResult,
                      vectors: TurnEmbeddings) -> None:  # fmt: skip

@@ -498,3 +498,63 @@ def test_a_bare_yes_or_no_answers_only_a_yes_no_question():
     assert not grounding.bare_reply("Can I turn on captions?", "Yes")
     assert not grounding.bare_reply("Where is the menu? Is it on the left?", "No.")
     assert not grounding.bare_reply("How do I pair it?", "Yes, hold Return and Play.")
+
+
+def test_words_that_only_tie_the_question_together_do_not_pick_the_quote():
+    """Found on a package leaflet (session 27): "while" was the one word the alcohol sentence had
+    over the pregnancy one."""
+    food = "Avoid alcohol while you take Calmora: it raises the risk of bleeding in the stomach."
+    pregnancy = "Do not take Calmora in the last three months of pregnancy."
+    question = "Can I take Calmora while pregnant?"
+    assert "while" not in grounding._asked_terms(question)
+    assert extract(question, [pregnancy, food])[0][1] == pregnancy  # a tie on "take Calmora": the search's first
+
+
+def test_how_many_is_answered_by_a_number_not_by_the_word_many():
+    players = [(1, "A trading game for 2 to 4 players aged 10 and up.")]
+    assert grounding.answers_question("How many players can play?", players)  # "many" is how it asks
+    assert not grounding.answers_question("How many players can play?", [(1, "Players take turns to play.")])
+    faq = "You choose how many cards of one cargo to sell, from 2 to 4."
+    deck = "The deck holds 60 cargo cards."
+    assert extract("How many cargo cards are there?", [deck, faq])[0][1] == deck  # "how many" is no word of the FAQ's to match
+
+
+def test_a_price_paid_in_the_documents_own_unit_is_a_price():
+    build = "Build: pay 8 coins to place one of your warehouse tiles on the port your ship is in."
+    assert grounding.gives_price(build) and grounding.gives_price("Each extra seat costs 5 credits.")
+    limit = "Yes, as long as the port holds fewer than 2 warehouses."
+    question = "How much does it cost to build a warehouse?"
+    assert extract(question, [limit, build])[0][1] == build
+    assert grounding.answers_question(question, [(2, build)]) and not grounding.answers_question(question, [(1, limit)])
+
+
+def test_a_sentence_that_leans_on_the_one_before_is_quoted_with_it():
+    driving = "Calmora can make you feel dizzy or drowsy. If it does, do not drive or use machines."
+    assert [s for _, s in extract("Can I drive after taking it?", [driving])] == [
+        "Calmora can make you feel dizzy or drowsy.", "If it does, do not drive or use machines."]
+
+
+def test_a_name_every_passage_holds_is_no_word_in_common_when_the_question_asks_about_one_the_folder_lacks():
+    children = [(1, "Do not give Calmora to children under 12 years of age.")]
+    question = "Can I give Calmora to my dog?"
+    assert grounding.answers_question(question, children, absent={"dog"})  # "give" and "Calmora"
+    assert not grounding.answers_question(question, children, absent={"dog"}, common={"calmora"})  # every section's
+    assert grounding.answers_question("Can I give Calmora to children?", children, common={"calmora"})  # nothing lacking
+
+
+def test_asked_who_made_it_a_quote_without_a_name_does_not_answer():
+    dizzy = [(1, "Calmora can make you feel dizzy or drowsy.")]
+    assert not grounding.answers_question("Who makes Calmora?", dizzy)  # both words, no maker
+    assert grounding.answers_question("Who makes Calmora?", [(1, "Calmora is made by Harbour Pharma Ltd.")])
+    assert grounding.answers_question("Who should not take Calmora?",
+                                      [(1, "People who are allergic should not take Calmora.")])  # a kind of person
+
+
+def test_glue_words_still_count_for_the_quote_and_inside_a_hyphenated_word():
+    assert "same" in grounding._asked_terms("What time do I need to order by for same-day dispatch?")
+    hot = [(1, "While charging, the device and the charger may become hot and stop charging.")]
+    assert grounding.answers_question("My band got hot while charging, is that a problem?", hot)
+    saddle = [(1, "Set the saddle height so that your leg is almost straight at the bottom of the pedal stroke.")]
+    assert grounding.answers_question("How high should the saddle be?", saddle)  # a height, not a count: no number needed
+    row = [(1, "Model: Stride 200; Price: $89; Battery life: 10 days.")]  # "much": how a price is asked, never lacking
+    assert grounding.answers_question("How much is the Stride 200?", row, absent={"much"}, common={"stride"})
