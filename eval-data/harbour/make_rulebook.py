@@ -6,9 +6,11 @@ Written for Crossroads (CC0).
     python eval-data/harbour/make_rulebook.py
 """
 
+import sys
 from pathlib import Path
 
-from fpdf import FPDF
+sys.path.insert(0, str(Path(__file__).parents[1]))
+import headed_pdf  # noqa: E402 - eval-data/headed_pdf.py, shared with the robot mower's manual
 
 HERE = Path(__file__).parent / "documents"
 
@@ -42,24 +44,5 @@ Each warehouse is worth 5 points. Each warehouse in a port where you have both w
 """
 
 
-def rulebook_pdf(path: Path) -> None:
-    pdf = FPDF()
-    pdf.set_auto_page_break(True, 15)
-    pdf.add_page()
-    flow = {"new_x": "LMARGIN", "new_y": "NEXT"}
-    for line in RULES.splitlines():
-        if line.startswith("##"):
-            pdf.ln(3)
-            pdf.set_font("Helvetica", "B", 14)
-            pdf.multi_cell(0, 8, line[2:], **flow)
-        elif line.startswith("#"):
-            pdf.set_font("Helvetica", "B", 20)
-            pdf.multi_cell(0, 12, line[1:], **flow)
-        else:
-            pdf.set_font("Helvetica", "", 11)
-            pdf.multi_cell(0, 6, line, **flow)
-    pdf.output(str(path))
-
-
 if __name__ == "__main__":
-    rulebook_pdf(HERE / "harbourmasters-rules.pdf")
+    headed_pdf.write(RULES, HERE / "harbourmasters-rules.pdf")

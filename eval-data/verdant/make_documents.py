@@ -7,10 +7,13 @@ error-code list) and its maker's customer-service page as a Word file (Title and
     python eval-data/verdant/make_documents.py
 """
 
+import sys
 from pathlib import Path
 
 import docx
-from fpdf import FPDF
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+import headed_pdf  # noqa: E402 - eval-data/headed_pdf.py, shared with the board game's rulebook
 
 HERE = Path(__file__).parent / "documents"
 
@@ -105,25 +108,6 @@ SERVICE = [
 ]
 
 
-def manual_pdf(path: Path) -> None:
-    pdf = FPDF()
-    pdf.set_auto_page_break(True, 15)
-    pdf.add_page()
-    flow = {"new_x": "LMARGIN", "new_y": "NEXT"}
-    for line in MANUAL.splitlines():
-        if line.startswith("##"):
-            pdf.ln(3)
-            pdf.set_font("Helvetica", "B", 14)
-            pdf.multi_cell(0, 8, line[2:], **flow)
-        elif line.startswith("#"):
-            pdf.set_font("Helvetica", "B", 20)
-            pdf.multi_cell(0, 12, line[1:], **flow)
-        else:  # the core fonts are Latin-1: no degree sign or en dash
-            pdf.set_font("Helvetica", "", 11)
-            pdf.multi_cell(0, 6, line.replace("°", " deg").replace("–", "-"), **flow)
-    pdf.output(str(path))
-
-
 def service_docx(path: Path) -> None:
     document = docx.Document()
     document.add_heading("Verdant customer service: warranty, returns and repairs", 0)
@@ -135,5 +119,5 @@ def service_docx(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    manual_pdf(HERE / "verdant-m5-manual.pdf")
+    headed_pdf.write(MANUAL, HERE / "verdant-m5-manual.pdf")
     service_docx(HERE / "customer-service.docx")
