@@ -174,8 +174,8 @@ def focus(text: str, question: str, sentences: int = FOCUS_SENTENCES) -> str:
 
 
 def _asked_terms(question: str) -> set[str]:
-    """The question's terms without how it asks (`QUESTION_WORDS`, `_asking`), unless that is all it
-    has: a table's "Can do: everything…" rows shared "do" with "How do I transfer ownership of the
+    """The question's terms without how it asks (`QUESTION_WORDS`, `_glue`, `_asking_number`), unless
+    that is all it has: a table's "Can do: everything…" rows shared "do" with "How do I transfer ownership of the
     workspace?" and outscored the one sentence that says how ("To hand over ownership, …"). With
     the names of what it measures: "How heavy…" is answered by "Weight: 4.1 kg" (`measures`)."""
     terms = set(tokenize(measures.search_query(question), exact_numbers=True))
@@ -194,8 +194,8 @@ def _glue(question: str) -> set[str]:
 
 def _asking_number(question: str) -> set[str]:
     """The "many" of "how many": how the question asks for a number, which answers it, not a word of
-    it — "How many players can play?" had "many" for a third of its words, and "How many cargo
-    cards are there?" quoted a FAQ's "You choose how many cards of one cargo to sell". Not "much": a
+    it — "How many players can play?" had "many" for a third of its words, and "You choose how many
+    cards of one cargo to sell" (a FAQ's) won "How many cargo cards are there?" by it. Not "much": a
     price is what answers it (`PRICE_TERMS`), and the QN90F's price row does not say how much it
     weighs, though it says "QN90F"."""
     number = NUMBER_QUESTION.match(question)
