@@ -52,9 +52,11 @@ HOW_OFTEN = re.compile(r"^\s*how often\b", re.I)
 FREQUENCY = re.compile(r"\b(every|once|twice|times (a|per)|daily|weekly|monthly|yearly|annually|hourly|"
                        r"per (hour|day|week|month|year))\b", re.I)  # fmt: skip
 WHO_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.I)
-# "Who makes…", "Who founded…": a doer, named; not "Who should not take…", "Who is eligible…" (a kind of person).
-WHO_DID = re.compile(r"^\s*who\s+(?!(is|are|was|were|am|be|can|could|should|would|will|shall|may|might|must|do|does|did|"
-                     r"has|have|had|needs?|gets?|qualifies)\b)[a-z]+s?\b", re.I)
+# "Who makes…", "Who founded…": a maker, named; not "Who approves my leave?" ("Your line manager approves…") nor
+# "Who should not take…" (a kind of person).
+WHO_DID = re.compile(r"^\s*who\s+(makes?|made|manufactures?|manufactured|produces?|produced|founded|created|invented|"
+                     r"built|builds|wrote|writes|designed|designs|developed|develops|published|publishes|directed|composed)\b",
+                     re.I)
 YES_NO_QUESTION = re.compile(r"^\s*(is|are|was|were|am|do|does|did|can|could|should|would|will|shall|may|might|must|"
                              r"has|have|had|isn't|aren't|doesn't|don't|can't|won't)\b", re.I)
 WHAT_TO_DO = re.compile(r"^\s*why\b|\bwhat (should|can|do|must) (i|we) (need to |have to )?do\b", re.I)

@@ -558,3 +558,9 @@ def test_glue_words_still_count_for_the_quote_and_inside_a_hyphenated_word():
     assert grounding.answers_question("How high should the saddle be?", saddle)  # a height, not a count: no number needed
     row = [(1, "Model: Stride 200; Price: $89; Battery life: 10 days.")]  # "much": how a price is asked, never lacking
     assert grounding.answers_question("How much is the Stride 200?", row, absent={"much"}, common={"stride"})
+
+
+def test_asked_who_does_something_other_than_make_it_no_name_is_needed():
+    manager = [(1, "Your line manager approves or declines the request within five working days.")]
+    assert grounding.answers_question("Who approves my leave request?", manager)
+    assert grounding.answers_question("Who pays for return shipping?", [(1, "Return shipping is paid by the customer.")])

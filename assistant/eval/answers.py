@@ -55,7 +55,7 @@ PLAN = {
     "red_team": ("auto",),
 }
 USER_MODES = ("retrieval", "auto")
-PIPELINE_VERSION = "95"  # bump when the turn's prompts, checks or routes change, to invalidate cached answers (74, 75, 85, 87, 88, 89, 91-94: experiments or steps)
+PIPELINE_VERSION = "96"  # bump when the turn's prompts, checks or routes change, to invalidate cached answers (74, 75, 85, 87, 88, 89, 91-94: experiments or steps)
 CLOSED_BOOK_VERSION = "closed-book 2"  # the same for answers the model writes alone (2: `grounding.bare_reply`)
 F1_MATCH = 0.3  # token F1 at which an answer counts as matching a long reference (`f1_at_least_0_3`)
 SCAFFOLDING = re.compile(r"(^|\n)\s*(passages?|sources?|question)\s*:|\[\d+\]\s*\(", re.I)
