@@ -40,9 +40,10 @@ UNIT_WINDOW = 3  # words after a number in which the passages must name what the
 ECHOED_QUESTION = 0.8  # share of an answer's content words taken from the question: "No, my band got hot while charging?"
 UNSUPPORTED_WORDS = 0.35  # share of an answer's content words found in no passage that fails it
 STEPS_QUESTION = re.compile(r"(^|[,;]\s*)(how|what are the steps|where)\b", re.I)  # "I lost my band, how do I…"
-NUMBER_QUESTION = re.compile(rf"^\s*(how (many|much|long|old|{'|'.join(measures.ATTRIBUTES)})|what (year|percentage|number))\b", re.I)
-# A number is the only answer: not "How high should the saddle be?" ("…your leg is almost straight").
-COUNT_OR_AMOUNT = re.compile(r"^\s*(how (many|much|long|old)|what (year|percentage|number))\b", re.I)
+COUNTS = r"how (many|much|long|old)|what (year|percentage|number)"
+NUMBER_QUESTION = re.compile(rf"^\s*({COUNTS}|how ({'|'.join(measures.ATTRIBUTES)}))\b", re.I)
+# A number is the only answer: not to a measure asked ("How high should the saddle be?": "…almost straight").
+COUNT_OR_AMOUNT = re.compile(rf"^\s*({COUNTS})\b", re.I)
 COUNT_QUESTION = re.compile(r"^\s*how (many|old)\b", re.I)  # a year is no answer: "The latest American Nobel laureate in Physics is 2023"
 WHAT_DAY = re.compile(r"^\s*(on )?(what|which) days?\b", re.I)
 WEEKDAYS = r"(mon|tues|wednes|thurs|fri|satur|sun)day"
@@ -108,7 +109,7 @@ CALENDAR = re.compile(rf"{MONTHS}|may|{WEEKDAYS}|christmas|easter", re.I)
 HOW_MUCH_IS = re.compile(r"\bhow much (is|are)\b", re.I)  # "How much is a new filter?": its price
 PRICE_WORD = re.compile(r"\b(costs?|price[ds]?|pricing|fees?)\b", re.I)  # in a question: asks a price
 MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?|pounds?|cents?)\b|\b(free|no charge|no cost|per month|per year)\b"
-                   r"|\b(pay|pays|paid|costs?|charges?)( (only|just|about|an extra|extra))? \d", re.I)  # "pay 8 coins"
+                   r"|\b(pay|pays|paid|charges?)( (only|just|about|an extra|extra))? \d", re.I)  # "pay 8 coins"
 SUPERLATIVE = re.compile(r"\b(?:(?P<most>most|highest|largest|biggest|longest|fastest|maximum|greatest|strongest)|"
                          r"(?P<least>least|lowest|smallest|shortest|slowest|minimum|fewest))\b(?!\s+recent)", re.I)
 # A heading its text starts by repeating, as manuals exported to text do ("# Disconnect" then "Disconnect
@@ -663,7 +664,8 @@ def asks_price(question: str) -> bool:
 
 
 def gives_price(text: str) -> bool:
-    """An amount of money, or a number beside a word for price ("price: 1299", a table's column).
+    """An amount of money, a number paid ("pay 8 coins": a game's or a service's own unit), or a number
+    beside a word for price ("price: 1299", a table's column; "costs 5 credits").
     Asked what a filter costs, "Order replacement filter AF-40H from your retailer" holds a number
     and every word asked but "cost" — and no price. A column named "price_eur" names a price too."""
     return bool(MONEY.search(text) or (PRICE_WORD.search(text.replace("_", " ")) and re.search(r"\d", text)))
