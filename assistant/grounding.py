@@ -181,8 +181,13 @@ def _asked_terms(question: str) -> set[str]:
     that is all it has: a table's "Can do: everything…" rows shared "do" with "How do I transfer ownership of the
     workspace?" and outscored the one sentence that says how ("To hand over ownership, …"). With
     the names of what it measures: "How heavy…" is answered by "Weight: 4.1 kg" (`measures`)."""
-    terms = set(tokenize(measures.search_query(question), exact_numbers=True))
-    return terms - QUESTION_WORDS - _glue(question) - _asking_number(question) or terms
+    return _content_terms(question) - _glue(question) or set(tokenize(measures.search_query(question), exact_numbers=True))
+
+
+def _content_terms(question: str) -> set[str]:
+    """The question's terms less how it asks (`QUESTION_WORDS`, `_asking_number`): what a quote must hold
+    half of (`answers_question`)."""
+    return set(tokenize(measures.search_query(question), exact_numbers=True)) - QUESTION_WORDS - _asking_number(question)
 
 
 def _glue(question: str) -> set[str]:
@@ -710,7 +715,7 @@ def answers_question(question: str, picked: Sequence[tuple[int, str]], titles: M
     Calmora. (Any word every passage holds was too much: on the dev split, right quotes of the
     handbook's, the TV's and the band's questions became "the closest" — "How long do I have to
     submit my expenses?" among them.)"""
-    terms = set(tokenize(measures.search_query(question), exact_numbers=True)) - QUESTION_WORDS - _asking_number(question)
+    terms = _content_terms(question)
     asked = [(titles or {}).get(n, "") for n in dict.fromkeys(n for n, _ in picked)]
     found = set().union(*(set(tokenize(s)) for _, s in picked), *(set(tokenize(t)) for t in asked if t.strip().endswith("?")))
     priced = not asks_price(question) or any(gives_price(s) for _, s in picked)
